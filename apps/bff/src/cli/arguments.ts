@@ -1,0 +1,39 @@
+import { AmbitError, type KindInfo, kinds, resolveKindName } from '@ambit/shared';
+import { InvalidArgumentError } from 'commander';
+import { OUTPUT_FORMATS, type OutputFormat } from './output/print';
+
+/** Resolves a kind as typed on the command line, or explains which ones exist. */
+export function kindArgument(name: string): KindInfo {
+  const info = resolveKindName(name);
+  if (!info) {
+    throw new AmbitError('InvalidArgument', `unknown kind "${name}"; known kinds: ${kinds.map((k) => k.plural).join(', ')}`);
+  }
+  return info;
+}
+
+export function outputFormat(value: string): OutputFormat {
+  if (!(OUTPUT_FORMATS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`must be one of ${OUTPUT_FORMATS.join(', ')}`);
+  }
+  return value as OutputFormat;
+}
+
+export function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number of 1 or more');
+  return n;
+}
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `app=reviews,version=v1` → a predicate on labels. Equality selectors only. */
+export function labelSelector(value: string): (labels: Record<string, string> | undefined) => boolean {
+  const pairs = value.split(',').map((term) => {
+    const [key, expected, ...rest] = term.split('=');
+    if (!key || expected === undefined || rest.length > 0) throw new InvalidArgumentError(`"${term}" is not key=value`);
+    return [key.trim(), expected.trim()] as const;
+  });
+  return (labels) => pairs.every(([k, v]) => labels?.[k] === v);
+}

@@ -1,0 +1,2 @@
+export { BUILT_IN_NAMESPACES, describeKey, keyOf, openSqliteStore, SqliteStore, type SqliteStoreOptions } from './sqlite-store';
+export type * from './types';

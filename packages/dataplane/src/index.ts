@@ -1,0 +1,2 @@
+// The ztunnel and waypoint runtimes land here (issues: ztunnel runtime, waypoint runtime).
+export {};

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { AmbitError } from '../errors';
+import { decodeManifests, encodeManifests, MAX_OBJECT_BYTES } from './codec';
+
+function failure(fn: () => unknown): AmbitError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AmbitError) return e;
+    throw e;
+  }
+  throw new Error('expected decoding to fail');
+}
+
+describe('YAML codec', () => {
+  it('decodes multi-document streams, skipping empty documents', () => {
+    // A leading comment belongs to the first document, as YAML parsers count them.
+    const docs = decodeManifests('# comment only\n---\na: 1\n---\n---\nb: 2\n');
+    expect(docs.map((d) => [d.document, d.line, d.value])).toEqual([
+      [0, 3, { a: 1 }],
+      [2, 6, { b: 2 }],
+    ]);
+  });
+
+  it('expands kind: List as kubectl does', () => {
+    const docs = decodeManifests('apiVersion: v1\nkind: List\nitems:\n- {kind: A}\n- {kind: B}\n');
+    expect(docs.map((d) => d.value)).toEqual([{ kind: 'A' }, { kind: 'B' }]);
+  });
+
+  it('names the document and line of a syntax error', () => {
+    const err = failure(() => decodeManifests('a: 1\n---\nb: [1, 2\nc: 3\n'));
+    expect(err.code).toBe('InvalidYaml');
+    expect(err.details[0]).toMatchObject({ document: 1, line: 4 });
+  });
+
+  it('rejects duplicate keys', () => {
+    expect(failure(() => decodeManifests('a: 1\na: 2\n')).code).toBe('InvalidYaml');
+  });
+
+  it('rejects a document over the object size limit before storing anything', () => {
+    const big = `a: 1\n---\ndata: "${'x'.repeat(MAX_OBJECT_BYTES)}"\n`;
+    const err = failure(() => decodeManifests(big));
+    expect(err.code).toBe('DocumentTooLarge');
+    expect(err.details[0]).toMatchObject({ document: 1 });
+  });
+
+  it('encodes objects so that they decode back unchanged', () => {
+    const objects = [{ a: { b: [1, 'two', { c: 'yes' }] }, t: '2026-01-01T00:00:00Z', n: '0755' }, { z: null }];
+    expect(decodeManifests(encodeManifests(objects)).map((d) => d.value)).toEqual(objects);
+  });
+});
