@@ -1,0 +1,18 @@
+/** The control plane's certificate authority: see authority.ts for the path a request takes. */
+export {
+  type CertificateAuthority,
+  type CertificateAuthorityOptions,
+  type CertificateRequest,
+  createCertificateAuthority,
+} from './authority';
+export { type CertificateCaller, type IdentitySources, identitiesAllowedFor } from './authorization';
+export { DEFAULT_TTL_POLICY, type IssuedCertificate, type TtlPolicy } from './issuer';
+export { NodeTokenStore } from './node-tokens';
+export { PLUGIN_CERT_FILES } from './plugin-certs';
+export {
+  addCertificateService,
+  CERTIFICATE_SERVICE,
+  type CertificateServer,
+  certificateProto,
+  startCertificateServer,
+} from './service';
