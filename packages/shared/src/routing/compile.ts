@@ -1,0 +1,304 @@
+import type { HttpRoute, HttpRouteMatch, HttpRouteRule } from '../resources/gateway';
+import { type Attachment, attachRoute } from './attachment';
+import { parseGatewayDuration } from './duration';
+import { backendProblem, backendTarget, compileFilters, type RuleContext } from './filters';
+import { hostnamePrecedence } from './hostname';
+import { comparePrecedence, creationTime, type PrecedenceKey } from './precedence';
+import { regexProblem } from './regex';
+import { reportShadowedRoutes } from './shadowing';
+import type {
+  BackendResolver,
+  CompiledBackend,
+  CompiledMatch,
+  CompiledRoute,
+  CompiledRouteTable,
+  CompiledValueMatch,
+  ForwardAction,
+  RouteAction,
+  RouteCompileOptions,
+  RouteNote,
+  RouteParent,
+  RouteRetry,
+  RouteTimeouts,
+} from './types';
+
+/** Retries when a rule's retry stanza leaves `attempts` out (Istio's default). */
+export const DEFAULT_RETRY_ATTEMPTS = 2;
+
+interface Candidate {
+  route: CompiledRoute;
+  key: PrecedenceKey;
+  notePath: string;
+}
+
+interface MatchEntry {
+  match: CompiledMatch;
+  matchIndex: number;
+  pathChars: number;
+  notePath: string;
+}
+
+/**
+ * Compiles the HTTPRoutes attached to one parent (a Service port or a Gateway listener) into
+ * one table in Gateway API precedence order, across all rules of all routes. Problems are
+ * returned as notes with the route and field path; they never throw.
+ */
+export function compileRouteTable(
+  routes: readonly HttpRoute[],
+  parent: RouteParent,
+  resolveBackend: BackendResolver,
+  options: RouteCompileOptions = {},
+): CompiledRouteTable {
+  const notes: RouteNote[] = [];
+  let attachments: Attachment[] = [];
+  for (const route of routes) {
+    const attachment = attachRoute(route, parent, notes);
+    if (attachment) attachments.push(attachment);
+  }
+  // GAMMA: clients in a namespace with its own consumer routes use those instead of the producer's.
+  if (attachments.some((a) => a.consumer)) attachments = attachments.filter((a) => a.consumer);
+
+  const candidates: Candidate[] = [];
+  for (const attachment of attachments) {
+    const ctx: RuleContext = { routeId: attachment.id, namespace: attachment.namespace, resolveBackend, options, notes };
+    compileAttachedRoute(attachment, ctx, candidates);
+  }
+  candidates.sort((a, b) => comparePrecedence(a.key, b.key));
+  const compiled = candidates.map((c) => c.route);
+  reportShadowedRoutes(
+    compiled,
+    candidates.map((c) => c.notePath),
+    notes,
+  );
+  return { routes: compiled, notes, attached: attachments.map((a) => a.id) };
+}
+
+function compileAttachedRoute(attachment: Attachment, ctx: RuleContext, out: Candidate[]): void {
+  const { route } = attachment;
+  // An HTTPRoute without rules gets the CRD default: one rule that matches everything, no backends.
+  const rules: HttpRouteRule[] = route.spec.rules?.length ? route.spec.rules : [{}];
+  const createdAt = creationTime(route.metadata.creationTimestamp);
+  rules.forEach((rule, ruleIndex) => {
+    const base = `spec.rules[${ruleIndex}]`;
+    const matches = compileMatches(rule, base, ctx);
+    if (matches.length === 0) return;
+    const action = compileAction(rule, base, matches, ctx);
+    for (const entry of matches) {
+      attachment.hostnames.forEach((binding, hostnameIndex) => {
+        const match: CompiledMatch = binding.hostname === undefined ? entry.match : { hostname: binding.hostname, ...entry.match };
+        const source: CompiledRoute['source'] = { route: attachment.id, ruleIndex, matchIndex: entry.matchIndex };
+        if (rule.name !== undefined) source.ruleName = rule.name;
+        const [hostnameExactChars, hostnameChars] = hostnamePrecedence(binding.routeHostname);
+        out.push({
+          route: { match, source, action },
+          notePath: entry.notePath,
+          key: {
+            hostnameExactChars,
+            hostnameChars,
+            pathType: match.path.type,
+            pathChars: entry.pathChars,
+            hasMethod: match.method !== undefined,
+            headerCount: match.headers.length,
+            queryCount: match.queryParams.length,
+            createdAt,
+            routeId: attachment.id,
+            ruleIndex,
+            matchIndex: entry.matchIndex,
+            hostnameIndex,
+          },
+        });
+      });
+    }
+  });
+}
+
+function compileMatches(rule: HttpRouteRule, base: string, ctx: RuleContext): MatchEntry[] {
+  const matches = rule.matches?.length ? rule.matches : undefined;
+  if (!matches) {
+    return [
+      { match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }, matchIndex: 0, pathChars: 1, notePath: base },
+    ];
+  }
+  const entries: MatchEntry[] = [];
+  matches.forEach((match, matchIndex) => {
+    const notePath = `${base}.matches[${matchIndex}]`;
+    const entry = compileMatch(match, notePath, ctx);
+    if (entry) entries.push({ ...entry, matchIndex, notePath });
+  });
+  return entries;
+}
+
+function invalidRegex(pattern: string, path: string, ctx: RuleContext): boolean {
+  const problem = regexProblem(pattern);
+  if (problem === undefined) return false;
+  ctx.notes.push({
+    code: 'InvalidRegex',
+    level: 'error',
+    route: ctx.routeId,
+    path,
+    message: `regular expression ${JSON.stringify(pattern)} is not usable (${problem}); this match is ignored`,
+  });
+  return true;
+}
+
+/** Header or query conditions; only the first of several with the same name counts (spec). */
+function compileValueMatches(
+  matches: HttpRouteMatch['headers'],
+  path: string,
+  ctx: RuleContext,
+  normalizeName: (name: string) => string,
+): CompiledValueMatch[] | undefined {
+  const out: CompiledValueMatch[] = [];
+  const seen = new Set<string>();
+  for (const [i, m] of (matches ?? []).entries()) {
+    const name = normalizeName(m.name);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const type = m.type ?? 'Exact';
+    if (type === 'RegularExpression' && invalidRegex(m.value, `${path}[${i}].value`, ctx)) return undefined;
+    out.push({ name, type, value: m.value });
+  }
+  return out;
+}
+
+function keepName(name: string): string {
+  return name;
+}
+
+function lowerName(name: string): string {
+  return name.toLowerCase();
+}
+
+function compileMatch(match: HttpRouteMatch, at: string, ctx: RuleContext): Omit<MatchEntry, 'matchIndex' | 'notePath'> | undefined {
+  const type = match.path?.type ?? 'PathPrefix';
+  const raw = match.path?.value ?? '/';
+  if (type === 'RegularExpression' && invalidRegex(raw, `${at}.path.value`, ctx)) return undefined;
+  // A trailing slash is ignored in a prefix: `/v2/` matches exactly what `/v2` does.
+  const value = type === 'PathPrefix' && raw.length > 1 ? raw.replace(/\/+$/, '') || '/' : raw;
+  const headers = compileValueMatches(match.headers, `${at}.headers`, ctx, lowerName);
+  const queryParams = compileValueMatches(match.queryParams, `${at}.queryParams`, ctx, keepName);
+  if (!headers || !queryParams) return undefined;
+  const compiled: CompiledMatch = { path: { type, value }, headers, queryParams };
+  if (match.method !== undefined) compiled.method = match.method;
+  return { match: compiled, pathChars: raw.length };
+}
+
+function directResponse(reason: string): RouteAction {
+  return { type: 'DirectResponse', status: 500, reason };
+}
+
+function compileAction(rule: HttpRouteRule, base: string, matches: readonly MatchEntry[], ctx: RuleContext): RouteAction {
+  const onlyPrefixMatches = matches.every((m) => m.match.path.type === 'PathPrefix');
+  const prefixProblem = (path: string) => {
+    const message = 'ReplacePrefixMatch needs PathPrefix matches only';
+    ctx.notes.push({
+      code: 'IncompatibleFilters',
+      level: 'error',
+      route: ctx.routeId,
+      path,
+      message: `${message}; matching requests get 500`,
+    });
+    return message;
+  };
+  const ruleFilters = compileFilters(rule.filters, `${base}.filters`, ctx);
+  if (ruleFilters.replacesPrefix && !onlyPrefixMatches) return directResponse(prefixProblem(`${base}.filters`));
+  if (ruleFilters.failure) return directResponse(ruleFilters.failure);
+
+  const timeouts = compileTimeouts(rule, base, ctx);
+  const retry = compileRetry(rule, base, ctx);
+  const forward = (backends: CompiledBackend[]): ForwardAction => {
+    const action: ForwardAction = { type: 'Forward', backends, filters: ruleFilters.filters, timeouts };
+    if (retry) action.retry = retry;
+    return action;
+  };
+  const refs = rule.backendRefs ?? [];
+  if (ruleFilters.filters.some((f) => f.type === 'RequestRedirect')) {
+    if (refs.length > 0) {
+      ctx.notes.push({
+        code: 'RedirectWithBackends',
+        level: 'warning',
+        route: ctx.routeId,
+        path: `${base}.backendRefs`,
+        message: 'a rule with a RequestRedirect filter answers with the redirect; its backendRefs are not used',
+      });
+    }
+    return forward([]);
+  }
+  if (refs.length === 0) {
+    ctx.notes.push({
+      code: 'NoBackends',
+      level: 'warning',
+      route: ctx.routeId,
+      path: base,
+      message: 'rule has no backendRefs; matching requests get 500',
+    });
+    return directResponse('rule has no backendRefs');
+  }
+
+  const backends = refs.map((ref, j): CompiledBackend => {
+    const at = `${base}.backendRefs[${j}]`;
+    const target = backendTarget(ref, ctx.namespace);
+    const backend: CompiledBackend = { ...target, weight: ref.weight ?? 1, filters: [] };
+    const problem = backendProblem(ref, target, at, ctx, false);
+    const filters = compileFilters(ref.filters, `${at}.filters`, ctx);
+    backend.filters = filters.filters;
+    const invalid = problem ?? (filters.replacesPrefix && !onlyPrefixMatches ? prefixProblem(`${at}.filters`) : filters.failure);
+    if (invalid !== undefined) backend.invalid = invalid;
+    return backend;
+  });
+  if (backends.every((b) => b.weight === 0)) {
+    ctx.notes.push({
+      code: 'NoBackends',
+      level: 'warning',
+      route: ctx.routeId,
+      path: `${base}.backendRefs`,
+      message: 'every backendRef has weight 0; matching requests get 500',
+    });
+    return directResponse('every backendRef has weight 0');
+  }
+  const usable = backends.find((b) => b.weight > 0 && b.invalid === undefined);
+  if (!usable) return directResponse(backends.find((b) => b.weight > 0)?.invalid ?? 'no usable backend');
+  return forward(backends);
+}
+
+function duration(text: string | undefined, path: string, ctx: RuleContext): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseGatewayDuration(text);
+  } catch (e) {
+    ctx.notes.push({
+      code: 'InvalidDuration',
+      level: 'error',
+      route: ctx.routeId,
+      path,
+      message: `${(e as Error).message}; it is ignored`,
+    });
+    return undefined;
+  }
+}
+
+function compileTimeouts(rule: HttpRouteRule, base: string, ctx: RuleContext): RouteTimeouts {
+  const timeouts: RouteTimeouts = {};
+  const requestMs = duration(rule.timeouts?.request, `${base}.timeouts.request`, ctx);
+  const backendRequestMs = duration(rule.timeouts?.backendRequest, `${base}.timeouts.backendRequest`, ctx);
+  if (requestMs !== undefined) timeouts.requestMs = requestMs;
+  if (backendRequestMs !== undefined) timeouts.backendRequestMs = backendRequestMs;
+  if (requestMs !== undefined && requestMs !== 0 && backendRequestMs !== undefined && backendRequestMs > requestMs) {
+    ctx.notes.push({
+      code: 'TimeoutOrder',
+      level: 'warning',
+      route: ctx.routeId,
+      path: `${base}.timeouts.backendRequest`,
+      message: 'backendRequest timeout is longer than the request timeout, which cuts it short',
+    });
+  }
+  return timeouts;
+}
+
+function compileRetry(rule: HttpRouteRule, base: string, ctx: RuleContext): RouteRetry | undefined {
+  if (!rule.retry) return undefined;
+  const retry: RouteRetry = { attempts: rule.retry.attempts ?? DEFAULT_RETRY_ATTEMPTS, codes: [...(rule.retry.codes ?? [])] };
+  const backoffMs = duration(rule.retry.backoff, `${base}.retry.backoff`, ctx);
+  if (backoffMs !== undefined) retry.backoffMs = backoffMs;
+  return retry;
+}

@@ -1,0 +1,148 @@
+import type { HttpHeaderModifier, HttpRouteFilter } from '../resources/gateway';
+import type {
+  BackendReference,
+  BackendResolver,
+  BackendTarget,
+  CompiledFilter,
+  HeaderModifier,
+  PathModifier,
+  RouteCompileOptions,
+  RouteNote,
+} from './types';
+
+/** What compiling the filters and backends of one route needs to know and where it reports. */
+export interface RuleContext {
+  routeId: string;
+  namespace: string;
+  resolveBackend: BackendResolver;
+  options: RouteCompileOptions;
+  notes: RouteNote[];
+}
+
+export function backendTarget(ref: BackendReference, routeNamespace: string): BackendTarget {
+  const group = ref.group === 'core' ? '' : (ref.group ?? '');
+  const target: BackendTarget = { group, kind: ref.kind ?? 'Service', name: ref.name, namespace: ref.namespace ?? routeNamespace };
+  if (ref.port !== undefined) target.port = ref.port;
+  return target;
+}
+
+/** Why a backend reference cannot receive traffic (with a note at `path`), or undefined. */
+export function backendProblem(
+  ref: BackendReference,
+  target: BackendTarget,
+  path: string,
+  ctx: RuleContext,
+  mirror: boolean,
+): string | undefined {
+  const label = `${target.kind} ${target.namespace}/${target.name}`;
+  if (target.group === '' && target.kind === 'Service' && target.port === undefined) {
+    const message = `${label} needs a port`;
+    ctx.notes.push({ code: 'BackendPortRequired', level: 'error', route: ctx.routeId, path, message });
+    return message;
+  }
+  const resolution = ctx.resolveBackend(ref, ctx.namespace);
+  if (resolution.exists) return undefined;
+  const why = resolution.reason ?? 'BackendNotFound';
+  const message = mirror
+    ? `mirror target ${label} cannot be used (${why}); requests are not mirrored`
+    : `${label} cannot be used (${why}); its share of requests gets 500`;
+  ctx.notes.push({ code: mirror ? 'MirrorBackendNotFound' : 'BackendNotFound', level: 'warning', route: ctx.routeId, path, message });
+  return `${label}: ${why}`;
+}
+
+function headerModifier(modifier: HttpHeaderModifier): HeaderModifier {
+  return {
+    set: (modifier.set ?? []).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
+    add: (modifier.add ?? []).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
+    remove: (modifier.remove ?? []).map((name) => name.toLowerCase()),
+  };
+}
+
+function pathModifier(path: { type: PathModifier['type']; replaceFullPath?: string; replacePrefixMatch?: string }): PathModifier {
+  const value = path.type === 'ReplaceFullPath' ? path.replaceFullPath : path.replacePrefixMatch;
+  return { type: path.type, value: value ?? '' };
+}
+
+function isKnownExtension(ref: { group: string; kind: string }, options: RouteCompileOptions): boolean {
+  return (options.extensionKinds ?? []).some((k) => k.group === ref.group && k.kind === ref.kind);
+}
+
+export interface CompiledFilters {
+  filters: CompiledFilter[];
+  /** Set when a filter cannot be honoured: requests it would process must get an error instead. */
+  failure?: string;
+  /** The filters ask to replace the matched prefix, which needs PathPrefix matches. */
+  replacesPrefix: boolean;
+}
+
+/** Compiles a rule's or a backend's filters, in order. `path` is the field path of the list. */
+export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, path: string, ctx: RuleContext): CompiledFilters {
+  const out: CompiledFilters = { filters: [], replacesPrefix: false };
+  const fail = (code: RouteNote['code'], at: string, message: string) => {
+    ctx.notes.push({ code, level: 'error', route: ctx.routeId, path: at, message: `${message}; matching requests get 500` });
+    out.failure ??= message;
+  };
+  (filters ?? []).forEach((filter, i) => {
+    const at = `${path}[${i}]`;
+    switch (filter.type) {
+      case 'RequestHeaderModifier':
+      case 'ResponseHeaderModifier': {
+        const modifier = filter.type === 'RequestHeaderModifier' ? filter.requestHeaderModifier : filter.responseHeaderModifier;
+        out.filters.push({ type: filter.type, ...headerModifier(modifier ?? {}) });
+        return;
+      }
+      case 'RequestRedirect': {
+        const r = filter.requestRedirect ?? {};
+        const compiled: CompiledFilter = { type: 'RequestRedirect', statusCode: r.statusCode ?? 302 };
+        if (r.scheme !== undefined) compiled.scheme = r.scheme;
+        if (r.hostname !== undefined) compiled.hostname = r.hostname;
+        if (r.port !== undefined) compiled.port = r.port;
+        if (r.path !== undefined) compiled.path = pathModifier(r.path);
+        out.replacesPrefix ||= r.path?.type === 'ReplacePrefixMatch';
+        out.filters.push(compiled);
+        return;
+      }
+      case 'URLRewrite': {
+        const r = filter.urlRewrite ?? {};
+        const compiled: CompiledFilter = { type: 'URLRewrite' };
+        if (r.hostname !== undefined) compiled.hostname = r.hostname;
+        if (r.path !== undefined) compiled.path = pathModifier(r.path);
+        out.replacesPrefix ||= r.path?.type === 'ReplacePrefixMatch';
+        out.filters.push(compiled);
+        return;
+      }
+      case 'RequestMirror': {
+        const mirror = filter.requestMirror;
+        if (!mirror) return;
+        const target = backendTarget(mirror.backendRef, ctx.namespace);
+        if (backendProblem(mirror.backendRef, target, `${at}.requestMirror.backendRef`, ctx, true)) return;
+        const fraction = mirror.fraction;
+        const percent = mirror.percent ?? (fraction ? (fraction.numerator / (fraction.denominator ?? 100)) * 100 : 100);
+        out.filters.push({ type: 'RequestMirror', backend: target, percent: Math.min(100, percent) });
+        return;
+      }
+      case 'ExtensionRef': {
+        const ref = filter.extensionRef;
+        if (!ref) return;
+        if (!isKnownExtension(ref, ctx.options)) {
+          fail(
+            'UnknownExtensionRef',
+            `${at}.extensionRef`,
+            `ExtensionRef to unsupported kind ${ref.kind}.${ref.group || 'core'} (${ref.name})`,
+          );
+          return;
+        }
+        out.filters.push({ type: 'ExtensionRef', group: ref.group, kind: ref.kind, name: ref.name });
+        return;
+      }
+      default:
+        // CORS, ExternalAuth and types added later: skipping them could open what they guard.
+        fail('UnsupportedFilter', `${at}.type`, `filter type ${filter.type} is not supported`);
+    }
+  });
+  const types = new Set(out.filters.map((f) => f.type));
+  if (types.has('RequestRedirect') && types.has('URLRewrite')) {
+    fail('IncompatibleFilters', path, 'RequestRedirect and URLRewrite cannot be used together');
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+/**
+ * Gateway API HTTPRoute semantics, in one place: compiling routes into a precedence-ordered
+ * table (control plane translator, simulator, analyzers) and matching requests against it,
+ * picking backends and applying filters (waypoint, per request).
+ */
+export { pickBackend } from './backend';
+export { compileRouteTable, DEFAULT_RETRY_ATTEMPTS } from './compile';
+export { parseGatewayDuration } from './duration';
+export { applyRequestHeaderModifier, applyResponseHeaderModifier, type HeaderModifierSpec } from './headers';
+export { bindHostnames, hostnameCovers, hostWithoutPort, intersectHostname } from './hostname';
+export {
+  type HeaderRecord,
+  matchRequest,
+  type PreparedRouteTable,
+  parseQueryParams,
+  prepareRouteTable,
+  type RouteMatchResult,
+  type RouteRequest,
+} from './match';
+export { modifyPath, replacePathPrefix } from './path-modifier';
+export { comparePrecedence, type PrecedenceKey } from './precedence';
+export { computeRedirect, type RedirectRequest, rewriteUrl } from './redirect';
+export { compileFullMatchRegex, regexProblem } from './regex';
+export { matchCovers } from './shadowing';
+export type * from './types';
