@@ -3,14 +3,13 @@
  * CreateCertificate`, authenticated by `authorization: Bearer <node token>`. The xDS server hosts
  * it with `addCertificateService`; `startCertificateServer` runs it alone (tests, tools).
  */
-import { fileURLToPath } from 'node:url';
 import { type ErrorCode, isAmbitError } from '@ambit/shared/errors';
+import { AMBIT_PROTO_DIR, type StructMessage, structToJson } from '@ambit/shared/xds';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { CertificateAuthority } from './authority';
 
 export const CERTIFICATE_SERVICE = 'istio.v1.auth.IstioCertificateService';
-export const PROTO_DIR = fileURLToPath(new URL('../../proto', import.meta.url));
 const PROTO_FILE = 'istio/v1/auth/ca.proto';
 
 /** Messages as @grpc/proto-loader hands them over (camelCase fields, int64 as number). */
@@ -22,24 +21,13 @@ export interface IstioCertificateRequest {
 export interface IstioCertificateResponse {
   certChain: string[];
 }
-export interface StructMessage {
-  fields?: Record<string, ValueMessage>;
-}
-export interface ValueMessage {
-  kind?: 'nullValue' | 'numberValue' | 'stringValue' | 'boolValue' | 'structValue' | 'listValue';
-  numberValue?: number;
-  stringValue?: string;
-  boolValue?: boolean;
-  structValue?: StructMessage;
-  listValue?: { values?: ValueMessage[] };
-}
 
 let packageDefinition: protoLoader.PackageDefinition | undefined;
 
 /** Our ca.proto, loaded once. google/protobuf/struct.proto comes bundled with protobufjs. */
 export function certificateProto(): protoLoader.PackageDefinition {
   packageDefinition ??= protoLoader.loadSync(PROTO_FILE, {
-    includeDirs: [PROTO_DIR],
+    includeDirs: [AMBIT_PROTO_DIR],
     keepCase: false,
     longs: Number,
     enums: String,
@@ -60,7 +48,7 @@ export function addCertificateService(server: grpc.Server, ca: CertificateAuthor
       authorization: typeof authorization === 'string' ? authorization : undefined,
       csr: call.request.csr ?? '',
       validitySeconds: Number(call.request.validityDuration ?? 0),
-      metadata: structToObject(call.request.metadata),
+      metadata: call.request.metadata ? structToJson(call.request.metadata) : undefined,
       peer: call.getPeer(),
     }).then(
       (issued) => callback(null, { certChain: issued.chain }),
@@ -109,29 +97,6 @@ export function toGrpcError(error: unknown): grpc.ServerErrorResponse {
   const code = (isAmbitError(error) && STATUS_BY_CODE[error.code]) || grpc.status.INTERNAL;
   const details = isAmbitError(error) ? error.message : 'internal error';
   return Object.assign(new Error(details), { code, details });
-}
-
-/** A protobuf Struct as the plain object it stands for. */
-export function structToObject(struct: StructMessage | undefined | null): Record<string, unknown> | undefined {
-  if (!struct) return undefined;
-  return Object.fromEntries(Object.entries(struct.fields ?? {}).map(([key, value]) => [key, valueToPlain(value)]));
-}
-
-function valueToPlain(value: ValueMessage): unknown {
-  switch (value.kind) {
-    case 'stringValue':
-      return value.stringValue;
-    case 'numberValue':
-      return value.numberValue;
-    case 'boolValue':
-      return value.boolValue;
-    case 'structValue':
-      return structToObject(value.structValue);
-    case 'listValue':
-      return (value.listValue?.values ?? []).map(valueToPlain);
-    default:
-      return null;
-  }
 }
 
 function shutdown(server: grpc.Server): Promise<void> {

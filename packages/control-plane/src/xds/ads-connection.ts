@@ -3,13 +3,13 @@
 // changes only mark their type dirty (coalesced to the latest state), and a stream that makes no
 // write progress for `stallTimeoutMs` is reset.
 import http2 from 'node:http2';
+import type { ErrorDetail } from '@ambit/shared/xds';
+import { pushOrder, shortTypeName } from '@ambit/shared/xds';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import type { ErrorDetail } from './discovery-messages';
 import type { XdsMetrics } from './metrics';
 import type { ProxyInfo, ProxyKind } from './proxy-info';
 import type { VersionedResource } from './resource-source';
-import { pushOrder, shortTypeName } from './type-urls';
 
 export type Transport = 'sotw' | 'delta';
 

@@ -5,9 +5,9 @@
 // come back as removed_resources. Subscriptions change by resource_names_subscribe / _unsubscribe;
 // `*`, or an empty first subscription, is a wildcard. Each response has its own nonce and is ACKed
 // or NACKed on its own; responses carry only resources whose version changed, plus removals.
+
+import { allowsImplicitWildcard, type DeltaDiscoveryRequest, type DeltaResource, encodeDeltaDiscoveryResponse } from '@ambit/shared/xds';
 import { AdsConnection, type TypeState } from './ads-connection';
-import { type DeltaDiscoveryRequest, type DeltaResource, encodeDeltaDiscoveryResponse } from './discovery-messages';
-import { allowsImplicitWildcard } from './type-urls';
 
 export class DeltaConnection extends AdsConnection {
   handleRequest(request: DeltaDiscoveryRequest): void {

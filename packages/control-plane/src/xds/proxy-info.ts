@@ -9,6 +9,7 @@
 //  2. Istio's node id `<type>~<ip>~<pod>.<namespace>~<namespace>.svc.<domain>`, where type is
 //     `ztunnel`, `router` (waypoints and gateways) or `sidecar`. A client whose user agent is gRPC
 //     (grpc-js-xds sends "gRPC Node Pure JS") or whose GENERATOR is "grpc" is a proxyless gRPC client.
+import { type NodeMessage, structToJson } from '@ambit/shared/xds';
 
 export type ProxyKind = 'ztunnel' | 'waypoint' | 'grpc' | 'sidecar' | 'unknown';
 
@@ -38,29 +39,6 @@ export interface ProxyInfo {
   readonly userAgent?: string;
   /** node.metadata as plain JSON. */
   readonly metadata: Readonly<Record<string, unknown>>;
-}
-
-/** The parts of envoy.config.core.v3.Node that identify a proxy, as protobufjs decodes them. */
-export interface NodeMessage {
-  id?: string;
-  cluster?: string;
-  metadata?: StructMessage | null;
-  locality?: { region?: string; zone?: string; subZone?: string } | null;
-  userAgentName?: string;
-  userAgentVersion?: string;
-}
-
-export interface StructMessage {
-  fields?: Record<string, ValueMessage>;
-}
-
-export interface ValueMessage {
-  nullValue?: number;
-  numberValue?: number;
-  stringValue?: string;
-  boolValue?: boolean;
-  structValue?: StructMessage;
-  listValue?: { values?: ValueMessage[] };
 }
 
 const EXPLICIT_KINDS: ReadonlySet<string> = new Set(['ztunnel', 'waypoint', 'grpc']);
@@ -114,26 +92,4 @@ export function parseProxyInfo(node: NodeMessage | null | undefined): ProxyInfo 
     userAgent,
     metadata,
   };
-}
-
-/** google.protobuf.Struct (as protobufjs decodes it) to plain JSON. */
-export function structToJson(struct: StructMessage | null | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const fields = struct?.fields;
-  if (!fields) return out;
-  for (const key of Object.keys(fields)) {
-    const value = fields[key];
-    if (value) out[key] = valueToJson(value);
-  }
-  return out;
-}
-
-// Decoded messages own only the fields present on the wire, so hasOwn tells which oneof case is set.
-function valueToJson(value: ValueMessage): unknown {
-  if (Object.hasOwn(value, 'stringValue')) return value.stringValue;
-  if (Object.hasOwn(value, 'numberValue')) return value.numberValue;
-  if (Object.hasOwn(value, 'boolValue')) return value.boolValue;
-  if (Object.hasOwn(value, 'structValue')) return structToJson(value.structValue);
-  if (Object.hasOwn(value, 'listValue')) return (value.listValue?.values ?? []).map(valueToJson);
-  return null;
 }

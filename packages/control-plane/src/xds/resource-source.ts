@@ -1,17 +1,7 @@
 // The contract between the xDS transport and whoever computes resources (registry + translators).
 import { createHash } from 'node:crypto';
+import type { Any } from '@ambit/shared/xds';
 import type { ProxyInfo } from './proxy-info';
-
-/** google.protobuf.Any: a serialized message and its type URL. */
-export interface Any {
-  readonly typeUrl: string;
-  readonly value: Uint8Array;
-}
-
-/** protobufjs declares google.protobuf.Any with its proto field name `type_url`; this is that shape. */
-export function protoAny(any: Any): { type_url: string; value: Uint8Array } {
-  return { type_url: any.typeUrl, value: any.value };
-}
 
 /** One named resource as the source computed it. `version` changes whenever the content does. */
 export interface VersionedResource {
@@ -50,3 +40,5 @@ export interface ResourceSource {
 export function contentVersion(resource: Any): string {
   return createHash('sha256').update(resource.typeUrl).update(resource.value).digest('hex').slice(0, 16);
 }
+
+export type { Any };

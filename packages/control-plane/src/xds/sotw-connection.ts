@@ -6,10 +6,10 @@
 // version and the same content is not sent again); an older nonce is stale and the request is
 // ignored, as the protocol prescribes. LDS/CDS responses and wildcard subscriptions carry every
 // subscribed resource; RDS/EDS responses carry only the resources that changed.
+
+import { allowsImplicitWildcard, type DiscoveryRequest, encodeDiscoveryResponse, requiresFullStateInSotw } from '@ambit/shared/xds';
 import { AdsConnection, type TypeState } from './ads-connection';
-import { type DiscoveryRequest, encodeDiscoveryResponse } from './discovery-messages';
 import type { Any } from './resource-source';
-import { allowsImplicitWildcard, requiresFullStateInSotw } from './type-urls';
 
 export class SotwConnection extends AdsConnection {
   handleRequest(request: DiscoveryRequest): void {

@@ -1,16 +1,17 @@
 // The gRPC face of the xDS server: envoy.service.discovery.v3.AggregatedDiscoveryService with
 // both StreamAggregatedResources (state of the world) and DeltaAggregatedResources (incremental).
-import * as grpc from '@grpc/grpc-js';
-import { type Logger, pino } from 'pino';
-import type { AdsConnection, ProxyStatus, StreamLimits, Transport } from './ads-connection';
-import type { DeltaConnection } from './delta-connection';
+
 import {
   type DeltaDiscoveryRequest,
   type DiscoveryRequest,
   decodeDeltaDiscoveryRequest,
   decodeDiscoveryRequest,
   warmUpDiscoveryCodec,
-} from './discovery-messages';
+} from '@ambit/shared/xds';
+import * as grpc from '@grpc/grpc-js';
+import { type Logger, pino } from 'pino';
+import type { AdsConnection, ProxyStatus, StreamLimits, Transport } from './ads-connection';
+import type { DeltaConnection } from './delta-connection';
 import { DiscoveryServer } from './discovery-server';
 import { parseProxyInfo } from './proxy-info';
 import type { DebounceOptions } from './push-debouncer';

@@ -3,7 +3,7 @@
 // enums are their names; IP addresses are raw bytes (see ipToBytes).
 import { isIPv4, isIPv6 } from 'node:net';
 import type protobuf from 'protobufjs';
-import type { Any } from './resource-source';
+import type { Any } from './any';
 import { workloadApiSchemas } from './schemas';
 import { TypeUrl } from './type-urls';
 

@@ -1,8 +1,18 @@
 // Wire codec for ADS requests and responses (envoy.service.discovery.v3), server side.
 import type protobuf from 'protobufjs';
-import type { NodeMessage } from './proxy-info';
-import { type Any, protoAny } from './resource-source';
+import { type Any, protoAny } from './any';
 import { envoySchemas } from './schemas';
+import type { StructMessage } from './struct';
+
+/** The parts of envoy.config.core.v3.Node that identify a proxy, as protobufjs decodes them. */
+export interface NodeMessage {
+  id?: string;
+  cluster?: string;
+  metadata?: StructMessage | null;
+  locality?: { region?: string; zone?: string; subZone?: string } | null;
+  userAgentName?: string;
+  userAgentVersion?: string;
+}
 
 /** google.rpc.Status as a NACK carries it. */
 export interface ErrorDetail {

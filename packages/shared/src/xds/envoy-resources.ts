@@ -1,6 +1,6 @@
 // Packing Envoy v3 resources (Listener, RouteConfiguration, Cluster, ClusterLoadAssignment and
 // the extensions they embed) into google.protobuf.Any, for translators and tests.
-import { type Any, protoAny } from './resource-source';
+import { type Any, protoAny } from './any';
 import { envoySchemas } from './schemas';
 import { TYPE_URL_PREFIX } from './type-urls';
 
