@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './resources/ambit';
 export * from './resources/apps';
 export * from './resources/compare';
 export * from './resources/core';

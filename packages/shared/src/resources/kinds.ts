@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { faultInjectionSchema } from './ambit';
 import { deploymentSchema } from './apps';
 import { namespaceSchema, nodeSchema, podSchema, serviceAccountSchema, serviceSchema } from './core';
 import { canarySchema } from './flagger';
@@ -79,6 +80,15 @@ const table: readonly KindInfo[] = [
     plural: 'httproutes',
     shortNames: [],
     schema: httpRouteSchema,
+  },
+  {
+    kind: 'FaultInjection',
+    group: 'networking.ambit.dev',
+    versions: ['v1alpha1'],
+    namespaced: true,
+    plural: 'faultinjections',
+    shortNames: ['fault'],
+    schema: faultInjectionSchema,
   },
   {
     kind: 'Canary',
