@@ -1,0 +1,105 @@
+/**
+ * Which HTTPRoutes govern a service port, compiled by the shared route compiler. A route
+ * attached to the Service (GAMMA) wins; a service with none takes the routes attached to the
+ * waypoint Gateway it is bound to; a service with neither gets the default: everything to itself.
+ * Producer routes only for now: consumer routes (another namespace's routes for this Service)
+ * need per-client-namespace views.
+ */
+import type { HttpRoute } from '@ambit/shared';
+import { type BackendResolver, type CompiledRouteTable, compileRouteTable, type RouteParent } from '@ambit/shared/routing';
+import { type MeshSnapshot, type ServiceInfo, type ServicePortInfo, serviceKeyOf } from '../registry/index';
+import type { FaultResolver } from './fault';
+
+export interface RouteTranslationOptions {
+  /** Resolves ExtensionRef filters to fault injection; without it such filters answer 500. */
+  fault?: FaultResolver;
+}
+
+export interface ServicePortRoutes {
+  service: ServiceInfo;
+  port: ServicePortInfo;
+  /** Empty routes: nothing attached, the default route applies. */
+  table: CompiledRouteTable;
+  attachedTo: 'Service' | 'Gateway' | 'none';
+}
+
+type RouteIndex = ReadonlyMap<string, readonly HttpRoute[]>;
+
+/** Routes by the parents they name: `Service/<ns>/<name>` and `Gateway/<ns>/<name>`. */
+export function indexRoutesByParent(routes: ReadonlyMap<string, HttpRoute>): RouteIndex {
+  const index = new Map<string, HttpRoute[]>();
+  for (const route of routes.values()) {
+    const namespace = route.metadata.namespace ?? 'default';
+    const parents = new Set(
+      (route.spec.parentRefs ?? []).map((ref) => `${ref.kind ?? 'Gateway'}/${ref.namespace ?? namespace}/${ref.name}`),
+    );
+    for (const parent of parents) {
+      let list = index.get(parent);
+      if (!list) {
+        list = [];
+        index.set(parent, list);
+      }
+      list.push(route);
+    }
+  }
+  return index;
+}
+
+/** Backends are Services of the mesh, on one of their ports. Cross-namespace references are allowed (no ReferenceGrant in the model yet). */
+export function backendResolver(snapshot: MeshSnapshot): BackendResolver {
+  return (ref, routeNamespace) => {
+    const group = ref.group ?? '';
+    if ((group !== '' && group !== 'core') || (ref.kind ?? 'Service') !== 'Service') return { exists: false, reason: 'InvalidKind' };
+    const namespace = ref.namespace ?? routeNamespace;
+    const service = snapshot.services.get(serviceKeyOf(ref.name, namespace, snapshot.options.domainSuffix));
+    if (!service) return { exists: false, reason: 'BackendNotFound' };
+    if (ref.port !== undefined && !service.ports.some((p) => p.port === ref.port && p.protocol === 'TCP')) {
+      return { exists: false, reason: `Service ${namespace}/${ref.name} has no TCP port ${ref.port}` };
+    }
+    return { exists: true };
+  };
+}
+
+export function routesForServicePort(
+  snapshot: MeshSnapshot,
+  service: ServiceInfo,
+  port: ServicePortInfo,
+  index: RouteIndex,
+  resolveBackend: BackendResolver,
+  options: RouteTranslationOptions = {},
+): ServicePortRoutes {
+  const compileOptions = options.fault ? { extensionKinds: options.fault.kinds } : {};
+  const serviceParent: RouteParent = { kind: 'Service', namespace: service.namespace, name: service.name, port: port.port };
+  if (port.name) serviceParent.sectionName = port.name;
+  const attached = index.get(`Service/${service.namespace}/${service.name}`) ?? [];
+  const table = compileRouteTable(attached, serviceParent, resolveBackend, compileOptions);
+  if (table.attached.length > 0) return { service, port, table, attachedTo: 'Service' };
+
+  const waypoint = service.waypoint && snapshot.waypoints.get(service.waypoint.key);
+  const listener = waypoint?.listeners.find((l) => l.protocol === 'HBONE') ?? waypoint?.listeners[0];
+  if (waypoint && listener) {
+    const gatewayParent: RouteParent = { kind: 'Gateway', namespace: waypoint.namespace, name: waypoint.name, port: listener.port };
+    gatewayParent.sectionName = listener.name;
+    if (listener.hostname) gatewayParent.hostname = listener.hostname;
+    const gatewayRoutes = index.get(`Gateway/${waypoint.namespace}/${waypoint.name}`) ?? [];
+    const gatewayTable = compileRouteTable(gatewayRoutes, gatewayParent, resolveBackend, compileOptions);
+    if (gatewayTable.attached.length > 0) return { service, port, table: gatewayTable, attachedTo: 'Gateway' };
+  }
+  return { service, port, table, attachedTo: 'none' };
+}
+
+/** Every TCP port of every service with its route table, sorted by service key then port. */
+export function routeTables(snapshot: MeshSnapshot, options: RouteTranslationOptions = {}): ServicePortRoutes[] {
+  const index = indexRoutesByParent(snapshot.routes);
+  const resolve = backendResolver(snapshot);
+  const out: ServicePortRoutes[] = [];
+  for (const key of [...snapshot.services.keys()].sort()) {
+    const service = snapshot.services.get(key) as ServiceInfo;
+    for (const port of tcpPorts(service)) out.push(routesForServicePort(snapshot, service, port, index, resolve, options));
+  }
+  return out;
+}
+
+export function tcpPorts(service: ServiceInfo): ServicePortInfo[] {
+  return service.ports.filter((p) => p.protocol === 'TCP').sort((a, b) => a.port - b.port);
+}

@@ -1,0 +1,150 @@
+// The registry as the xDS server's ResourceSource: per-proxy views, and store changes turned into
+// pushes of only the affected types.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRegistry, type Registry } from '../src/registry/index';
+import { applyAll, bookinfoObjects, upstreamObjects } from '../src/registry/test-fixtures';
+import { openSqliteStore, type SqliteStore } from '../src/store/index';
+import { createRegistryResourceSource, type RegistryResourceSource } from '../src/translate/index';
+import { bytesToIp, decodeAddress, type ProxyInfo, type ResourceChange, TypeUrl } from '../src/xds/index';
+
+const ztunnel: ProxyInfo = { id: 'ztunnel-node-1', kind: 'ztunnel', cluster: '', nodeName: 'node-1', metadata: {} };
+const waypoint: ProxyInfo = { id: 'waypoint-0', kind: 'waypoint', cluster: '', waypoint: 'demo/waypoint', metadata: {} };
+const grpcClient: ProxyInfo = { id: 'grpc-client', kind: 'grpc', cluster: '', metadata: {} };
+const REVIEWS_V2 = 'Kubernetes//Pod/demo/reviews-v2-5d8c9b7f6c-0';
+const REVIEWS = 'demo/reviews.demo.svc.cluster.local';
+
+describe('RegistryResourceSource', () => {
+  let dir: string;
+  let store: SqliteStore;
+  let registry: Registry;
+  let source: RegistryResourceSource;
+  let pushes: ResourceChange[];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ambit-source-'));
+    store = openSqliteStore({ dataDir: dir });
+    applyAll(store, bookinfoObjects());
+    registry = createRegistry(store);
+    source = createRegistryResourceSource(registry);
+    pushes = [];
+    source.onChange((change) => pushes.push(change));
+  });
+
+  afterEach(() => {
+    source.close();
+    registry.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function pushedTypes(): string[] {
+    registry.flush();
+    expect(pushes).toHaveLength(1);
+    return [...(pushes.pop()?.typeUrls ?? [])].sort();
+  }
+
+  it('gives each kind of proxy its own view', () => {
+    expect(source.viewKey(ztunnel, TypeUrl.address)).toBe('node:node-1');
+    expect(source.viewKey(ztunnel, TypeUrl.authorization)).toBe('all');
+    expect(source.viewKey(waypoint, TypeUrl.listener)).toBe('canonical');
+    expect(source.viewKey(grpcClient, TypeUrl.listener)).toBe('aliases');
+    expect(source.viewKey(grpcClient, TypeUrl.clusterLoadAssignment)).toBe(source.viewKey(waypoint, TypeUrl.clusterLoadAssignment));
+
+    expect(source.resources(ztunnel, TypeUrl.listener).size).toBe(0);
+    expect(source.resources(waypoint, TypeUrl.address).size).toBe(0);
+    expect(source.resources(ztunnel, TypeUrl.address).size).toBe(13);
+    expect(source.resources(waypoint, TypeUrl.listener).size).toBe(7);
+    expect(source.resources(grpcClient, TypeUrl.listener).size).toBe(7 * 6);
+    expect(source.resources(grpcClient, TypeUrl.cluster).has('outbound|9080||reviews.demo.svc.cluster.local')).toBe(true);
+  });
+
+  it('lists only the node’s own service VIPs to its ztunnel', () => {
+    const reviews = source.resources(ztunnel, TypeUrl.address).get(REVIEWS);
+    const decoded = decodeAddress(reviews?.resource.value ?? new Uint8Array());
+    expect(decoded.service?.addresses?.map((a) => bytesToIp(a.address))).toEqual(['127.11.128.3']);
+  });
+
+  it('re-encodes only the changed workload and pushes Address and EDS for a pod change', () => {
+    const before = source.resources(ztunnel, TypeUrl.address);
+    const endpointsBefore = source.resources(waypoint, TypeUrl.clusterLoadAssignment);
+    const listenersBefore = source.resources(waypoint, TypeUrl.listener);
+    store.updateStatus({ kind: 'Pod', namespace: 'demo', name: 'reviews-v2-5d8c9b7f6c-0' }, { phase: 'Running', podIP: '127.12.1.44' });
+    expect(pushedTypes()).toEqual([TypeUrl.address, TypeUrl.clusterLoadAssignment].sort());
+
+    const after = source.resources(ztunnel, TypeUrl.address);
+    expect(after).not.toBe(before);
+    const changed = [...after.keys()].filter((name) => after.get(name) !== before.get(name));
+    expect(changed).toEqual([REVIEWS_V2]);
+    expect(after.get(REVIEWS_V2)?.version).not.toBe(before.get(REVIEWS_V2)?.version);
+    // The map handed out before is a snapshot: it still holds the old workload.
+    expect(decodeAddress(before.get(REVIEWS_V2)?.resource.value ?? new Uint8Array()).workload?.addresses?.map((a) => bytesToIp(a))).toEqual(
+      ['127.12.1.4'],
+    );
+
+    const endpointsAfter = source.resources(waypoint, TypeUrl.clusterLoadAssignment);
+    const changedClusters = [...endpointsAfter.keys()].filter(
+      (name) => endpointsAfter.get(name)?.version !== endpointsBefore.get(name)?.version,
+    );
+    expect(changedClusters.sort()).toEqual([
+      'outbound|9080||reviews-v2.demo.svc.cluster.local',
+      'outbound|9080||reviews.demo.svc.cluster.local',
+    ]);
+    expect(source.resources(waypoint, TypeUrl.listener)).toBe(listenersBefore);
+  });
+
+  it('pushes Authorization (and the selected workloads’ Address) for a policy change', () => {
+    store.apply(
+      [
+        {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'AuthorizationPolicy',
+          metadata: { name: 'ratings-callers', namespace: 'demo' },
+          spec: { selector: { matchLabels: { app: 'ratings' } }, rules: [{ from: [{ source: { namespaces: ['demo'] } }] }] },
+        },
+      ],
+      { author: 'test' },
+    );
+    expect(pushedTypes()).toEqual([TypeUrl.address, TypeUrl.authorization].sort());
+    expect([...source.resources(ztunnel, TypeUrl.authorization).keys()]).toEqual(['demo/ratings-callers']);
+    const ratings = source.resources(ztunnel, TypeUrl.address).get('Kubernetes//Pod/demo/ratings-v1-5d8c9b7f6c-0');
+    expect(decodeAddress(ratings?.resource.value ?? new Uint8Array()).workload?.authorizationPolicies).toEqual(['demo/ratings-callers']);
+  });
+
+  it('pushes only RouteConfiguration for an HTTPRoute change', () => {
+    const routesBefore = source.resources(grpcClient, TypeUrl.routeConfiguration);
+    store.apply(upstreamObjects(['route-reviews-90-10.yaml'], 'demo'), { author: 'test' });
+    expect(pushedTypes()).toEqual([TypeUrl.routeConfiguration]);
+    const routesAfter = source.resources(grpcClient, TypeUrl.routeConfiguration);
+    const changed = [...routesAfter.keys()].filter((name) => routesAfter.get(name)?.version !== routesBefore.get(name)?.version);
+    expect(changed).toEqual(['reviews.demo.svc.cluster.local:9080']);
+  });
+
+  it('pushes the Envoy types and Address for a service change', () => {
+    const service = store.get({ kind: 'Service', namespace: 'demo', name: 'details' });
+    if (!service) throw new Error('no details service');
+    store.apply(
+      [
+        {
+          ...service,
+          spec: {
+            ...(service.spec as object),
+            ports: [
+              { name: 'http', port: 9080 },
+              { name: 'grpc', port: 9090 },
+            ],
+          },
+        },
+      ],
+      {
+        author: 'test',
+      },
+    );
+    expect(pushedTypes()).toEqual(
+      [TypeUrl.address, TypeUrl.listener, TypeUrl.routeConfiguration, TypeUrl.cluster, TypeUrl.clusterLoadAssignment].sort(),
+    );
+    expect(source.resources(waypoint, TypeUrl.listener).has('details.demo.svc.cluster.local:9090')).toBe(true);
+  });
+});
