@@ -1,0 +1,63 @@
+import type { Logger } from 'pino';
+import type { CertificateManager } from '../identity/manager';
+import type { ProxyState } from '../state/proxy-state';
+import { type HttpListener, listenHttp, notFound, reply, replyJson } from './http-listener';
+
+/**
+ * :15000 — the admin interface, bound to 127.0.0.1 only: `/config_dump` (what the proxy knows),
+ * `/certs` (what it holds), `/logging` (GET shows, POST `?level=` changes), `/quitquitquit` (POST).
+ */
+
+export interface AdminServerOptions {
+  port: number;
+  node: string;
+  state: ProxyState;
+  certificates: CertificateManager;
+  /** The proxy's loggers (root and children), whose level `/logging` shows and sets. */
+  loggers: readonly Logger[];
+  /** Called by `/quitquitquit`, after the answer is sent. */
+  quit(): void;
+}
+
+const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+export function startAdminServer(options: AdminServerOptions): Promise<HttpListener> {
+  return listenHttp('127.0.0.1', options.port, (request, response, url) => {
+    switch (url.pathname) {
+      case '/config_dump':
+        replyJson(response, 200, { node: options.node, ...options.state.snapshot() });
+        return;
+      case '/certs':
+        replyJson(response, 200, { certificates: options.certificates.status() });
+        return;
+      case '/logging': {
+        const level = url.searchParams.get('level');
+        if (level === null) {
+          replyJson(response, 200, { level: options.loggers[0]?.level });
+          return;
+        }
+        if (request.method !== 'POST') {
+          reply(response, 405, 'text/plain; charset=utf-8', 'change the level with POST /logging?level=<level>\n');
+          return;
+        }
+        if (!LEVELS.has(level)) {
+          reply(response, 400, 'text/plain; charset=utf-8', `level must be one of ${[...LEVELS].join(', ')}\n`);
+          return;
+        }
+        for (const logger of options.loggers) logger.level = level;
+        replyJson(response, 200, { level });
+        return;
+      }
+      case '/quitquitquit':
+        if (request.method !== 'POST') {
+          reply(response, 405, 'text/plain; charset=utf-8', 'use POST\n');
+          return;
+        }
+        reply(response, 200, 'text/plain; charset=utf-8', 'OK\n');
+        response.once('finish', () => options.quit());
+        return;
+      default:
+        notFound(response, url);
+    }
+  });
+}
