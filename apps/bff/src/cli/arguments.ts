@@ -37,3 +37,9 @@ export function labelSelector(value: string): (labels: Record<string, string> | 
   });
   return (labels) => pairs.every(([k, v]) => labels?.[k] === v);
 }
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}

@@ -1,9 +1,13 @@
 import { AmbitError, formatDetail } from '@ambit/shared';
 import { Command, CommanderError } from 'commander';
+import { registerAnalyze } from './commands/analyze';
 import { registerApply } from './commands/apply';
+import { registerControlPlane } from './commands/control-plane';
 import { registerDelete } from './commands/delete';
 import { registerGet } from './commands/get';
 import { registerHistory } from './commands/history';
+import { registerLogs } from './commands/logs';
+import { registerProxyStatus } from './commands/proxy-status';
 import { registerRevert } from './commands/revert';
 import { DEFAULT_DATA_DIR } from './context';
 
@@ -19,6 +23,10 @@ export function buildProgram(): Command {
   registerDelete(program);
   registerHistory(program);
   registerRevert(program);
+  registerControlPlane(program);
+  registerProxyStatus(program);
+  registerLogs(program);
+  registerAnalyze(program);
   return program;
 }
 
@@ -36,7 +44,8 @@ export function describeFailure(error: unknown): string {
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    // A command may set a non-zero exit code without failing (analyze with errors found).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     // Commander already printed usage errors and help; its exit code stands.
     if (error instanceof CommanderError) return error.exitCode;

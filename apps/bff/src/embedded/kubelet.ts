@@ -1,10 +1,10 @@
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import type { Store, StoredObject } from '@ambit/control-plane/store';
 import type { Container, Pod } from '@ambit/shared';
 import { AddressAllocator, nodeAddress } from './addresses';
 import { serviceNodeAddresses } from './controllers';
 import { type ImageCommand, resolveImage } from './images/catalog';
+import { podLogFile } from './log-files';
 import type { ProcessStatus, Supervisor } from './supervisor';
 
 /**
@@ -17,7 +17,8 @@ export interface KubeletOptions {
   supervisor: Supervisor;
   /** Node names in order: node N (1-based) owns 127.(10+N).0.0/16. */
   nodes: readonly string[];
-  logDir: string;
+  /** The data directory: logs go to `<dataDir>/logs/`. */
+  dataDir: string;
   userImages?: Record<string, ImageCommand>;
   /** Extra environment for images that need it (waypoints: control plane address, node token). */
   extraEnv?: (pod: StoredObject, node: string) => Record<string, string>;
@@ -27,10 +28,6 @@ const PROCESS_PREFIX = 'pod/';
 
 export function podProcessName(namespace: string, name: string): string {
   return `${PROCESS_PREFIX}${namespace}/${name}`;
-}
-
-export function podLogFile(logDir: string, namespace: string, name: string): string {
-  return join(logDir, 'pods', namespace, `${name}.log`);
 }
 
 export class Kubelet {
@@ -93,7 +90,7 @@ export class Kubelet {
       command: image.command,
       args: [...image.args, ...(container.args ?? [])],
       env: { ...this.environment(pod, container, node, ip), ...this.options.extraEnv?.(pod, node) },
-      logFile: podLogFile(this.options.logDir, namespace, pod.metadata.name),
+      logFile: podLogFile(this.options.dataDir, namespace, pod.metadata.name),
     });
   }
 

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Store } from '@ambit/control-plane/store';
 import { nodeAddress, nodeName } from './addresses';
 import { DeploymentController, ServiceAddressController } from './controllers';
@@ -39,7 +38,7 @@ export class EmbeddedWorkloads {
       store: options.store,
       supervisor: this.supervisor,
       nodes: this.nodes,
-      logDir: join(options.dataDir, 'logs'),
+      dataDir: options.dataDir,
       ...(options.userImages ? { userImages: options.userImages } : {}),
       ...(options.extraEnv ? { extraEnv: options.extraEnv } : {}),
     });

@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import { DEFAULT_PORTS, startControlPlane } from '@ambit/control-plane/control-plane';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { port } from '../arguments';
+import type { GlobalOptions } from '../context';
+import { untilSignal } from '../signals';
+
+interface ControlPlaneOptions {
+  host: string;
+  xdsPort: number;
+  monitoringPort: number;
+  trustDomain?: string;
+  pluginCerts?: string;
+}
+
+export function registerControlPlane(program: Command): void {
+  program
+    .command('control-plane')
+    .description('Run the control plane: store, registry, xDS server and CA (15010), monitoring (15014)')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--xds-port <port>', 'xDS and CA gRPC port (0: any free port)', port, DEFAULT_PORTS.xds)
+    .option('--monitoring-port <port>', 'metrics, readiness and debug port (0: any free port)', port, DEFAULT_PORTS.monitoring)
+    .option('--trust-domain <domain>', 'SPIFFE trust domain of issued certificates', 'cluster.local')
+    .option('--plugin-certs <dir>', 'sign with Istio-style plug-in certs (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem)')
+    .addHelpText(
+      'after',
+      '\nRuns until interrupted (Ctrl-C). Logs are JSON lines on standard output.\n\nExample:\n  ambit control-plane --data-dir /var/lib/ambit',
+    )
+    .action(async (options: ControlPlaneOptions, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      const controlPlane = await startControlPlane({
+        dataDir: resolve(dataDir),
+        host: options.host,
+        xdsPort: options.xdsPort,
+        monitoringPort: options.monitoringPort,
+        ...(options.trustDomain ? { trustDomain: options.trustDomain } : {}),
+        ...(options.pluginCerts ? { pluginCertsDir: resolve(options.pluginCerts) } : {}),
+        logger: pino({ name: 'ambit-control-plane' }),
+      });
+      await untilSignal();
+      await controlPlane.stop();
+    });
+}

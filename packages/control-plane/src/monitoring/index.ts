@@ -1,0 +1,1 @@
+export { type MonitoringRoutes, type MonitoringServer, startMonitoringServer } from './http-server';
