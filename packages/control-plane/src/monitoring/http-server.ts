@@ -35,19 +35,23 @@ export async function startMonitoringServer(routes: MonitoringRoutes, options: {
 }
 
 function handle(routes: MonitoringRoutes, request: IncomingMessage, response: ServerResponse): void {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, 405, 'text/plain', 'only GET\n');
+  const [status, type, body] = answer(routes, request);
+  send(response, status, type, body);
+}
+
+function answer(routes: MonitoringRoutes, request: IncomingMessage): [number, string, string] {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return [405, 'text/plain', 'only GET\n'];
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   try {
-    if (path === '/metrics' || path === '/stats/prometheus') return send(response, 200, 'text/plain; version=0.0.4', routes.metrics());
-    if (path === '/healthz/ready' || path === '/ready') {
-      return routes.ready() ? send(response, 200, 'text/plain', 'ready\n') : send(response, 503, 'text/plain', 'not ready\n');
-    }
+    if (path === '/metrics' || path === '/stats/prometheus') return [200, 'text/plain; version=0.0.4', routes.metrics()];
+    if (path === '/healthz/ready' || path === '/ready')
+      return routes.ready() ? [200, 'text/plain', 'ready\n'] : [503, 'text/plain', 'not ready\n'];
     const view = path.startsWith('/debug/') ? routes.debug[path.slice('/debug/'.length)] : undefined;
-    if (view) return send(response, 200, 'application/json', `${JSON.stringify(view(), null, 2)}\n`);
+    if (view) return [200, 'application/json', `${JSON.stringify(view(), null, 2)}\n`];
     const known = ['/metrics', '/healthz/ready', ...Object.keys(routes.debug).map((k) => `/debug/${k}`)];
-    send(response, 404, 'text/plain', `not found; try ${known.join(', ')}\n`);
+    return [404, 'text/plain', `not found; try ${known.join(', ')}\n`];
   } catch (error) {
-    send(response, 500, 'text/plain', `${error instanceof Error ? error.message : String(error)}\n`);
+    return [500, 'text/plain', `${error instanceof Error ? error.message : String(error)}\n`];
   }
 }
 
