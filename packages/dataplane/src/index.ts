@@ -68,6 +68,20 @@ export { policyKey, selectWorkloadPolicies } from './state/policy';
 export { type NodeInfo, ProxyState, type StateListener, type StateSnapshot } from './state/proxy-state';
 export { type Service, type ServiceAddress, type ServiceInput, type ServicePort, serviceKey, servicePort } from './state/service';
 export type { GatewayAddress, PortMapping, TunnelProtocol, Workload, WorkloadInput, WorkloadStatus } from './state/workload';
+export {
+  AdsClient,
+  type AdsClientOptions,
+  type AdsClientStatus,
+  type ChannelSettings,
+  DEFAULT_XDS_ADDRESS,
+  type ResourceUpdate,
+  WAYPOINT_SUBSCRIPTIONS,
+  WorkloadStateSink,
+  type WorkloadStateSinkOptions,
+  XDS_RECONNECT_BACKOFF,
+  type XdsSink,
+  ZTUNNEL_SUBSCRIPTIONS,
+} from './xds/index';
 export { type Capture, type CapturedConnectionHandler, type CaptureListener, loopbackCapture } from './ztunnel/capture';
 export { type Authorizer, type InboundOptions, InboundProxy } from './ztunnel/inbound';
 export { type OutboundOptions, OutboundProxy } from './ztunnel/outbound';

@@ -4,6 +4,7 @@
  * Struct. The control plane's server and the proxies' clients both use these; neither has a copy.
  */
 export * from './any';
+export * from './client-messages';
 export * from './discovery-messages';
 export * from './envoy-resources';
 export * from './schemas';

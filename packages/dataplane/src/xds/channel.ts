@@ -1,0 +1,55 @@
+// The gRPC channel to the control plane: plaintext (the embedded mesh, port 15010) or TLS verified
+// against a root CA (port 15012), one fresh channel per connection attempt.
+import { readFile } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
+
+export const DEFAULT_XDS_ADDRESS = '127.0.0.1:15010';
+
+export interface XdsTlsOptions {
+  /** PEM file of the root the control plane's certificate chains to; read on every attempt, so a rotated root applies on reconnect. */
+  rootCaFile?: string;
+  /** PEM text, instead of a file. */
+  rootCa?: string | Buffer;
+  /** The name the server certificate must carry when it differs from the address' host, e.g. `istiod.istio-system.svc`. */
+  serverName?: string;
+}
+
+export interface ChannelSettings {
+  /** `host:port`; default 127.0.0.1:15010. */
+  address?: string;
+  /** TLS; absent means plaintext. */
+  tls?: XdsTlsOptions;
+  /** Overrides `tls` with any credentials grpc-js accepts. */
+  credentials?: grpc.ChannelCredentials;
+  /** Extra grpc-js channel options, applied last. */
+  grpcOptions?: grpc.ChannelOptions;
+}
+
+const CHANNEL_DEFAULTS: grpc.ChannelOptions = {
+  // A private subchannel: the client's own backoff decides when to retry, not a shared channel's.
+  'grpc.use_local_subchannel_pool': 1,
+  // Notice a control plane that vanished without closing the connection.
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  // A full workload view of a large mesh outgrows grpc-js' 4 MiB default.
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+};
+
+/** Opens a channel; rejects when the root CA cannot be read. */
+export async function openChannel(settings: ChannelSettings): Promise<grpc.Client> {
+  const options: grpc.ChannelOptions = { ...CHANNEL_DEFAULTS };
+  let credentials = settings.credentials;
+  if (!credentials && settings.tls) {
+    const tls = settings.tls;
+    const rootCa = tls.rootCaFile ? await readFile(tls.rootCaFile) : tls.rootCa === undefined ? undefined : Buffer.from(tls.rootCa);
+    credentials = grpc.credentials.createSsl(rootCa);
+    if (tls.serverName) {
+      options['grpc.ssl_target_name_override'] = tls.serverName;
+      options['grpc.default_authority'] = tls.serverName;
+    }
+  }
+  return new grpc.Client(settings.address ?? DEFAULT_XDS_ADDRESS, credentials ?? grpc.credentials.createInsecure(), {
+    ...options,
+    ...settings.grpcOptions,
+  });
+}
