@@ -13,6 +13,25 @@ function backend(name: string, weight?: number) {
 }
 
 describe('analysis: HTTPRoutes, as the shared route compiler sees them', () => {
+  const faultFilter = { type: 'ExtensionRef', extensionRef: { group: 'networking.ambit.dev', kind: 'FaultInjection', name: 'abort-half' } };
+  const faultRoute = httpRoute('reviews', { parentRefs: [toService('reviews')], rules: [{ filters: [faultFilter], backendRefs: [backend('reviews-v1')] }] });
+
+  it('accepts an ExtensionRef to an existing FaultInjection', () => {
+    const fault = {
+      apiVersion: 'networking.ambit.dev/v1alpha1',
+      kind: 'FaultInjection',
+      metadata: { name: 'abort-half', namespace: 'demo' },
+      spec: { abort: { httpStatus: 503, percentage: 50 } },
+    };
+    expect(only(run([...ambientMesh(), ...services, fault, faultRoute]), 'IST0101', 'AMB0016')).toEqual([]);
+  });
+
+  it('reports an ExtensionRef to a FaultInjection that does not exist as IST0101', () => {
+    expect(formatMessages(only(run([...ambientMesh(), ...services, faultRoute]), 'IST0101', 'AMB0016'))).toBe(
+      'Error [IST0101] (HTTPRoute demo/reviews) spec.rules[0].filters[0].extensionRef: Referenced FaultInjection demo/abort-half not found; matching requests get 500',
+    );
+  });
+
   it('reports a backend Service that does not exist as IST0101 on the backendRef, in istioctl form', () => {
     const messages = run([
       ...ambientMesh(),

@@ -15,8 +15,9 @@
  *   AuthorizationPolicy / PeerAuthentication → compiled policies and the policy lists of the
  *                workloads in its namespace (all workloads for the root namespace); never addresses.
  *   HTTPRoute  → the routes map only (translators compile routes).
+ *   FaultInjection → the faults map; counted as a route change (route configs embed faults).
  */
-import type { AuthorizationPolicy, HttpRoute, KubeObject, PeerAuthentication } from '@ambit/shared';
+import type { AuthorizationPolicy, FaultInjection, HttpRoute, KubeObject, PeerAuthentication } from '@ambit/shared';
 import {
   type CompiledPolicy,
   type CompiledPolicyWithTarget,
@@ -69,6 +70,7 @@ export const REGISTRY_KINDS = [
   'Pod',
   'Gateway',
   'HTTPRoute',
+  'FaultInjection',
   'AuthorizationPolicy',
   'PeerAuthentication',
 ] as const;
@@ -147,6 +149,7 @@ export class MeshState {
   private readonly waypoints = new CopyOnWriteMap<WaypointInfo>();
   private readonly endpoints = new CopyOnWriteMap<readonly string[]>();
   private readonly routes = new CopyOnWriteMap<HttpRoute>();
+  private readonly faults = new CopyOnWriteMap<FaultInjection>();
   private readonly authorizationPolicies = new CopyOnWriteMap<AuthorizationPolicy>();
   private readonly peerAuthentications = new CopyOnWriteMap<PeerAuthentication>();
   private readonly ztunnelPolicies = new CopyOnWriteMap<CompiledPolicy>();
@@ -202,6 +205,9 @@ export class MeshState {
       case 'HTTPRoute':
         if (this.update(this.routes, objectKey(object), object as HttpRoute, deleted)) this.log.add('routes', objectKey(object));
         return;
+      case 'FaultInjection':
+        if (this.update(this.faults, objectKey(object), object as FaultInjection, deleted)) this.log.add('routes', objectKey(object));
+        return;
       case 'AuthorizationPolicy':
         if (this.update(this.authorizationPolicies, objectKey(object), object as AuthorizationPolicy, deleted)) {
           this.dirtyAuthorizationPolicies.add(objectKey(object));
@@ -244,6 +250,7 @@ export class MeshState {
       waypoints: this.waypoints.freeze(),
       endpoints: this.endpoints.freeze(),
       routes: this.routes.freeze(),
+      faults: this.faults.freeze(),
       policies: {
         authorizationPolicies: this.authorizationPolicies.freeze(),
         peerAuthentications: this.peerAuthentications.freeze(),

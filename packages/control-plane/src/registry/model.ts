@@ -4,7 +4,7 @@
  * `Kubernetes//Pod/<ns>/<name>`, service `<ns>/<hostname>`), and a snapshot never changes once
  * handed out: the registry builds the next one beside it, sharing what did not change.
  */
-import type { AuthorizationPolicy, HttpRoute, PeerAuthentication } from '@ambit/shared';
+import type { AuthorizationPolicy, FaultInjection, HttpRoute, PeerAuthentication } from '@ambit/shared';
 import type { CompiledPolicy, CompiledPolicyWithTarget, CompileNote } from '@ambit/shared/authz';
 
 export interface MeshOptions {
@@ -209,6 +209,8 @@ export interface MeshSnapshot {
   readonly endpoints: ReadonlyMap<string, readonly string[]>;
   /** HTTPRoutes as stored, keyed `<ns>/<name>`. */
   readonly routes: ReadonlyMap<string, HttpRoute>;
+  /** Ambit FaultInjection objects (HTTPRoute ExtensionRef targets), keyed `<ns>/<name>`. */
+  readonly faults: ReadonlyMap<string, FaultInjection>;
   readonly policies: PolicyModel;
 }
 

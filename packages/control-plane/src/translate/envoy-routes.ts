@@ -32,7 +32,7 @@ import { type Any, packEnvoyResource } from '../xds/index';
 import { duration, type EnvoyObject, fractionalPercent, metadata, ROUTE_METADATA } from './envoy-messages';
 import { clusterName, listenerName } from './envoy-names';
 import { FAULT_FILTER, type FaultInjection, httpFault } from './fault';
-import { type RouteTranslationOptions, routeTables, type ServicePortRoutes } from './route-tables';
+import { faultResolverFor, type RouteTranslationOptions, routeTables, type ServicePortRoutes } from './route-tables';
 
 const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';
 
@@ -271,7 +271,10 @@ function applyFilters(
         break;
       }
       case 'ExtensionRef': {
-        const fault: FaultInjection | undefined = context.options.fault?.resolve(filter, context.routeNamespace);
+        const fault: FaultInjection | undefined = faultResolverFor(context.snapshot, context.options).resolve(
+          filter,
+          context.routeNamespace,
+        );
         if (!fault) {
           applied.failure ??= `ExtensionRef ${filter.kind} ${filter.name} not found`;
           break;

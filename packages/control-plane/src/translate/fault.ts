@@ -1,9 +1,12 @@
 /**
  * Fault injection through an HTTPRoute `ExtensionRef` filter. The Gateway API has no fault
- * filter, so a rule names an implementation resource; that kind is not in Ambit's model yet, so
- * translators take a resolver and emit what it returns as Envoy's `envoy.filters.http.fault`
- * per-route config (grpc-js-xds honours it too).
+ * filter, so a rule names Ambit's `networking.ambit.dev/v1alpha1 FaultInjection`; translators
+ * resolve it (from the snapshot, unless a resolver is given) and emit Envoy's
+ * `envoy.filters.http.fault` per-route config (grpc-js-xds honours it too).
  */
+import { AMBIT_NETWORKING_GROUP, ROUTE_EXTENSION_KINDS } from '@ambit/shared';
+import { parseGatewayDuration } from '@ambit/shared/routing';
+import type { MeshSnapshot } from '../registry/model';
 import { type Any, packEnvoyResource } from '../xds/index';
 import { duration, type EnvoyObject, fractionalPercent } from './envoy-messages';
 
@@ -43,4 +46,25 @@ export function httpFault(fault: FaultInjection): Any {
     out.abort = abort;
   }
   return packEnvoyResource(HTTP_FAULT, out);
+}
+
+/** Resolves ExtensionRefs to the FaultInjection objects in the snapshot. */
+export function snapshotFaultResolver(snapshot: MeshSnapshot): FaultResolver {
+  return {
+    kinds: ROUTE_EXTENSION_KINDS,
+    resolve(ref, namespace) {
+      if (ref.group !== AMBIT_NETWORKING_GROUP || ref.kind !== 'FaultInjection') return undefined;
+      const spec = snapshot.faults.get(`${namespace}/${ref.name}`)?.spec;
+      if (!spec) return undefined;
+      const fault: FaultInjection = {};
+      if (spec.delay) fault.delay = { fixedDelayMs: parseGatewayDuration(spec.delay.fixedDelay), percent: spec.delay.percentage };
+      if (spec.abort) {
+        fault.abort = {
+          percent: spec.abort.percentage,
+          ...(spec.abort.grpcStatus !== undefined ? { grpcStatus: spec.abort.grpcStatus } : { httpStatus: spec.abort.httpStatus ?? 503 }),
+        };
+      }
+      return fault;
+    },
+  };
 }

@@ -10,7 +10,7 @@ export { type ListenerOptions, listener, serviceListeners, toListeners } from '.
 export { ROUTE_METADATA, SERVICE_METADATA, WORKLOAD_METADATA } from './envoy-messages';
 export { clusterName, listenerAliases, listenerName } from './envoy-names';
 export { routeConfiguration, toRouteConfigurations } from './envoy-routes';
-export { type ExtensionReference, FAULT_FILTER, type FaultInjection, type FaultResolver, httpFault } from './fault';
+export { type ExtensionReference, FAULT_FILTER, type FaultInjection, type FaultResolver, httpFault, snapshotFaultResolver } from './fault';
 export { createRegistryResourceSource, RegistryResourceSource } from './resource-source';
 export {
   backendResolver,

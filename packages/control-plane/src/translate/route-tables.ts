@@ -8,7 +8,7 @@
 import type { HttpRoute } from '@ambit/shared';
 import { type BackendResolver, type CompiledRouteTable, compileRouteTable, type RouteParent } from '@ambit/shared/routing';
 import { type MeshSnapshot, type ServiceInfo, type ServicePortInfo, serviceKeyOf } from '../registry/index';
-import type { FaultResolver } from './fault';
+import { type FaultResolver, snapshotFaultResolver } from './fault';
 
 export interface RouteTranslationOptions {
   /** Resolves ExtensionRef filters to fault injection; without it such filters answer 500. */
@@ -68,7 +68,7 @@ export function routesForServicePort(
   resolveBackend: BackendResolver,
   options: RouteTranslationOptions = {},
 ): ServicePortRoutes {
-  const compileOptions = options.fault ? { extensionKinds: options.fault.kinds } : {};
+  const compileOptions = { extensionKinds: faultResolverFor(snapshot, options).kinds };
   const serviceParent: RouteParent = { kind: 'Service', namespace: service.namespace, name: service.name, port: port.port };
   if (port.name) serviceParent.sectionName = port.name;
   const attached = index.get(`Service/${service.namespace}/${service.name}`) ?? [];
@@ -102,4 +102,9 @@ export function routeTables(snapshot: MeshSnapshot, options: RouteTranslationOpt
 
 export function tcpPorts(service: ServiceInfo): ServicePortInfo[] {
   return service.ports.filter((p) => p.protocol === 'TCP').sort((a, b) => a.port - b.port);
+}
+
+/** The resolver translation uses: the one given, else the snapshot's FaultInjection objects. */
+export function faultResolverFor(snapshot: MeshSnapshot, options: RouteTranslationOptions): FaultResolver {
+  return options.fault ?? snapshotFaultResolver(snapshot);
 }

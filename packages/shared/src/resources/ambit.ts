@@ -35,3 +35,8 @@ export const faultInjectionSchema = objectSchema('FaultInjection', faultInjectio
 
 export type FaultInjection = z.infer<typeof faultInjectionSchema>;
 export type FaultInjectionSpec = z.infer<typeof faultInjectionSpecSchema>;
+
+/** The ExtensionRef filter kinds Ambit implements: what route compilation accepts as known. */
+export const ROUTE_EXTENSION_KINDS: readonly { group: string; kind: string }[] = [
+  { group: AMBIT_NETWORKING_GROUP, kind: 'FaultInjection' },
+];

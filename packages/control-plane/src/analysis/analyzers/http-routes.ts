@@ -1,4 +1,4 @@
-import type { HttpRoute, Service } from '@ambit/shared';
+import { type HttpRoute, ROUTE_EXTENSION_KINDS, type Service } from '@ambit/shared';
 import {
   type BackendReference,
   type BackendResolution,
@@ -29,7 +29,7 @@ export const httpRoutesAnalyzer: Analyzer = (ctx) => {
   const notes: RouteNote[] = [];
   const attached = new Map<string, Set<string>>();
   for (const { target, parent } of parentsOf(ctx, routes)) {
-    const table = compileRouteTable(routes, parent, resolveBackend);
+    const table = compileRouteTable(routes, parent, resolveBackend, { extensionKinds: ROUTE_EXTENSION_KINDS });
     notes.push(...table.notes);
     const key = targetKey(target);
     const ids = attached.get(key) ?? new Set<string>();
@@ -38,9 +38,32 @@ export const httpRoutesAnalyzer: Analyzer = (ctx) => {
   }
   const byId = new Map(routes.map((r) => [routeId(r), r]));
   const out = notesToMessages(ctx, notes, byId);
-  for (const route of routes) out.push(...parentMessages(ctx, route, notes, attached));
+  for (const route of routes) out.push(...parentMessages(ctx, route, notes, attached), ...extensionRefMessages(ctx, route));
   return out;
 };
+
+/** ExtensionRef filters naming an Ambit resource that does not exist: the rule answers 500. */
+function extensionRefMessages(ctx: AnalysisContext, route: HttpRoute): AnalysisMessage[] {
+  const out: AnalysisMessage[] = [];
+  const namespace = namespaceOf(route);
+  route.spec.rules?.forEach((rule, r) => {
+    rule.filters?.forEach((filter, f) => {
+      const ref = filter.extensionRef;
+      if (!ref || !ROUTE_EXTENSION_KINDS.some((k) => k.group === ref.group && k.kind === ref.kind)) return;
+      if (ctx.find(ref.kind, namespace, ref.name)) return;
+      const path = `spec.rules[${r}].filters[${f}].extensionRef`;
+      out.push(
+        messageFor(
+          CODES.ReferencedResourceNotFound,
+          route,
+          path,
+          `${notFoundMessage(ctx, ref.kind, namespace, ref.name)}; matching requests get 500`,
+        ),
+      );
+    });
+  });
+  return out;
+}
 
 function routeId(route: HttpRoute): string {
   return `${namespaceOf(route)}/${route.metadata.name}`;
