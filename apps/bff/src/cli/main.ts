@@ -3,12 +3,14 @@ import { Command, CommanderError } from 'commander';
 import { registerAnalyze } from './commands/analyze';
 import { registerApply } from './commands/apply';
 import { registerControlPlane } from './commands/control-plane';
+import { registerCurl } from './commands/curl';
 import { registerDelete } from './commands/delete';
 import { registerGet } from './commands/get';
 import { registerHistory } from './commands/history';
 import { registerLogs } from './commands/logs';
 import { registerProxyStatus } from './commands/proxy-status';
 import { registerRevert } from './commands/revert';
+import { registerUp } from './commands/up';
 import { DEFAULT_DATA_DIR } from './context';
 
 /** The `ambit` command: one entry point for every capability. */
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerProxyStatus(program);
   registerLogs(program);
   registerAnalyze(program);
+  registerUp(program);
+  registerCurl(program);
   return program;
 }
 

@@ -4,10 +4,12 @@ import { DeploymentController, ServiceAddressController } from './controllers';
 import type { ImageCommand } from './images/catalog';
 import { Kubelet, type KubeletOptions } from './kubelet';
 import { Supervisor } from './supervisor';
+import { WaypointController } from './waypoint-controller';
 
 /**
  * The embedded mesh's workload side: Node objects for the simulated nodes, the controllers that
- * turn Deployments into Pods and give Services their addresses, and the kubelet that runs the pods.
+ * deploy waypoints, turn Deployments into Pods and give Services their addresses, and the kubelet
+ * that runs the pods.
  * Every store change schedules one reconcile pass (coalesced), so bursts of writes cost one pass.
  */
 export interface EmbeddedWorkloadsOptions {
@@ -24,6 +26,7 @@ export class EmbeddedWorkloads {
   readonly supervisor: Supervisor;
   private readonly deployments: DeploymentController;
   private readonly services: ServiceAddressController;
+  private readonly waypoints: WaypointController;
   private readonly kubelet: Kubelet;
   private stopWatch: (() => void) | undefined;
   private scheduled = false;
@@ -34,6 +37,7 @@ export class EmbeddedWorkloads {
     this.supervisor = options.supervisor ?? new Supervisor();
     this.deployments = new DeploymentController(options.store, this.nodes);
     this.services = new ServiceAddressController(options.store, this.nodes);
+    this.waypoints = new WaypointController(options.store);
     this.kubelet = new Kubelet({
       store: options.store,
       supervisor: this.supervisor,
@@ -57,6 +61,7 @@ export class EmbeddedWorkloads {
   /** One pass over everything; safe to call at any time. */
   reconcile(): void {
     if (this.closed) return;
+    this.waypoints.reconcile();
     this.services.reconcile();
     this.deployments.reconcile();
     this.kubelet.reconcile();

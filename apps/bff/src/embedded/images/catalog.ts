@@ -19,10 +19,17 @@ function builtIn(file: string, ...args: string[]): ImageCommand {
   return { command: process.execPath, args: ['--import', tsx(), '--import', here('../parent-watch.ts'), here(file), ...args] };
 }
 
+/** The `ambit` CLI itself with these arguments, as the embedded mesh starts ztunnels and waypoints. */
+export function ambitCommand(args: readonly string[]): ImageCommand {
+  return builtIn('../../cli/main.ts', ...args);
+}
+
 /** Image name (no tag, no docker.io/ prefix) → implementation. */
 const BUILT_IN: Record<string, () => ImageCommand> = {
   'ambit/echo': () => builtIn('echo.ts'),
   'ambit/loadgen': () => builtIn('loadgen.ts'),
+  // Reads its waypoint name, control plane and token from the environment the kubelet sets.
+  'ambit/waypoint': () => ambitCommand(['waypoint']),
   'istio/examples-bookinfo-productpage-v1': () => builtIn('bookinfo.ts', 'productpage'),
   'istio/examples-bookinfo-details-v1': () => builtIn('bookinfo.ts', 'details'),
   'istio/examples-bookinfo-details-v2': () => builtIn('bookinfo.ts', 'details'),

@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import { DEFAULT_PORTS } from '@ambit/control-plane/control-plane';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { DEMO_NAMESPACE } from '../../embedded/demo';
+import { startEmbeddedMesh } from '../../embedded/up';
+import { port, positiveInteger } from '../arguments';
+import type { GlobalOptions } from '../context';
+import { untilSignal } from '../signals';
+
+interface UpOptions {
+  nodes: number;
+  demo: boolean;
+  xdsPort: number;
+  monitoringPort: number;
+}
+
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('Run the whole mesh on this machine: control plane, a ztunnel per simulated node, waypoints, workloads, and the demo')
+    .option('--nodes <n>', 'simulated nodes, each with its own ztunnel', positiveInteger, 2)
+    .option('--no-demo', 'do not load the demo (Bookinfo in namespace demo, a waypoint, steady traffic)')
+    .option('--xds-port <port>', 'control plane xDS and CA port', port, DEFAULT_PORTS.xds)
+    .option('--monitoring-port <port>', 'control plane metrics and debug port', port, DEFAULT_PORTS.monitoring)
+    .addHelpText(
+      'after',
+      `\nRuns until interrupted (Ctrl-C), then stops every process it started. The demo is applied on first start only.\nLogs of every process: ambit logs (see --help); control plane logs on standard output.\n\nExample:\n  ambit up --nodes 3`,
+    )
+    .action(async (options: UpOptions, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      const logger = pino({ name: 'ambit-up', level: process.env.AMBIT_LOG_LEVEL ?? 'info' });
+      const mesh = await startEmbeddedMesh({
+        dataDir: resolve(dataDir),
+        nodes: options.nodes,
+        demo: options.demo,
+        xdsPort: options.xdsPort,
+        monitoringPort: options.monitoringPort,
+        logger,
+      });
+      const lines = [
+        '',
+        `Ambit is up: ${mesh.workloads.nodes.length} nodes, control plane on 127.0.0.1:${mesh.controlPlane.xds.port} (xDS, CA) and :${mesh.controlPlane.monitoring.port} (metrics, /debug/proxy-status).`,
+        `Data: ${resolve(dataDir)}`,
+        mesh.demoApplied ? `Demo loaded into namespace "${DEMO_NAMESPACE}".` : '',
+        'Try:',
+        `  npx ambit get pods -n ${DEMO_NAMESPACE}`,
+        `  npx ambit curl --from ${DEMO_NAMESPACE}/productpage-v1 http://reviews.${DEMO_NAMESPACE}:9080/reviews/0`,
+        '  npx ambit proxy-status',
+        'Press Ctrl-C to stop everything.',
+        '',
+      ];
+      process.stderr.write(`${lines.filter((l) => l !== '').join('\n')}\n`);
+      const signal = await untilSignal();
+      logger.info({ signal }, 'stopping the mesh');
+      await mesh.stop();
+    });
+}

@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ControlPlane, startControlPlane } from '@ambit/control-plane/control-plane';
+import type { StoredObject } from '@ambit/control-plane/store';
+import type { Logger } from 'pino';
+import { nodeAddress } from './addresses';
+import { DEMO_NAMESPACE, demoManifests } from './demo';
+import { ambitCommand } from './images/catalog';
+import { ztunnelLogFile } from './log-files';
+import { EmbeddedWorkloads } from './mesh';
+import { GATEWAY_NAME_LABEL } from './waypoint-controller';
+
+/**
+ * `ambit up`: the whole mesh on this machine. The control plane runs in this process; each
+ * simulated node gets a ztunnel process; waypoints and workloads run as pods on the nodes. The
+ * demo (Bookinfo in namespace `demo`, a waypoint, a load generator) is applied on first start
+ * only, so changes you make to it survive restarts.
+ */
+export interface EmbeddedMeshOptions {
+  dataDir: string;
+  nodes: number;
+  demo: boolean;
+  xdsPort: number;
+  monitoringPort: number;
+  logger: Logger;
+}
+
+export interface EmbeddedMesh {
+  readonly controlPlane: ControlPlane;
+  readonly workloads: EmbeddedWorkloads;
+  readonly demoApplied: boolean;
+  stop(): Promise<void>;
+}
+
+export const UP_AUTHOR = 'system:ambit-up';
+
+export function nodeTokenFile(dataDir: string, node: string): string {
+  return join(dataDir, 'nodes', `${node}.token`);
+}
+
+export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<EmbeddedMesh> {
+  const controlPlane = await startControlPlane({
+    dataDir: options.dataDir,
+    xdsPort: options.xdsPort,
+    monitoringPort: options.monitoringPort,
+    logger: options.logger,
+  });
+  const controlPlaneAddress = `127.0.0.1:${controlPlane.xds.port}`;
+  try {
+    const { store, ca } = controlPlane;
+    const demoApplied = options.demo && !store.get({ kind: 'Namespace', namespace: '', name: DEMO_NAMESPACE });
+    if (demoApplied) {
+      const manifests = demoManifests();
+      store.apply(
+        manifests.map((m) => m.object),
+        { author: UP_AUTHOR, defaultNamespace: DEMO_NAMESPACE, locations: manifests.map((m) => m.location) },
+      );
+    }
+    mkdirSync(join(options.dataDir, 'nodes'), { recursive: true, mode: 0o700 });
+    const workloads = new EmbeddedWorkloads({
+      store,
+      nodeCount: options.nodes,
+      dataDir: options.dataDir,
+      // Waypoints are pods too; like a node's ztunnel, they get certificates with the node token.
+      extraEnv: (pod: StoredObject, node: string) => {
+        const gateway = pod.metadata.labels?.[GATEWAY_NAME_LABEL];
+        return {
+          AMBIT_CONTROL_PLANE: controlPlaneAddress,
+          AMBIT_TOKEN_FILE: nodeTokenFile(options.dataDir, node),
+          ...(gateway ? { WAYPOINT_NAME: `${pod.metadata.namespace}/${gateway}` } : {}),
+        };
+      },
+    });
+    for (const [index, node] of workloads.nodes.entries()) {
+      const tokenFile = nodeTokenFile(options.dataDir, node);
+      await ca.nodeTokens.issueNodeToken(node, { writeTo: tokenFile });
+      const address = nodeAddress(index + 1);
+      const ztunnel = ambitCommand([
+        'ztunnel',
+        '--node',
+        node,
+        '--address',
+        address,
+        '--control-plane',
+        controlPlaneAddress,
+        '--token-file',
+        tokenFile,
+        '--admin-host',
+        address,
+      ]);
+      workloads.supervisor.start({
+        name: `ztunnel/${node}`,
+        command: ztunnel.command,
+        args: ztunnel.args,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production' },
+        logFile: ztunnelLogFile(options.dataDir, node),
+      });
+    }
+    workloads.start();
+    return {
+      controlPlane,
+      workloads,
+      demoApplied,
+      async stop() {
+        await workloads.stop();
+        await controlPlane.stop();
+      },
+    };
+  } catch (error) {
+    await controlPlane.stop();
+    throw error;
+  }
+}
