@@ -8,7 +8,7 @@ import { createRegistry, type Registry } from '../src/registry/index';
 import { applyAll, bookinfoObjects, upstreamObjects } from '../src/registry/test-fixtures';
 import { openSqliteStore, type SqliteStore } from '../src/store/index';
 import { createRegistryResourceSource, type RegistryResourceSource } from '../src/translate/index';
-import { bytesToIp, decodeAddress, type ProxyInfo, type ResourceChange, TypeUrl } from '../src/xds/index';
+import { bytesToIp, decodeAddress, decodeMeshNode, type ProxyInfo, type ResourceChange, TypeUrl } from '../src/xds/index';
 
 const ztunnel: ProxyInfo = { id: 'ztunnel-node-1', kind: 'ztunnel', cluster: '', nodeName: 'node-1', metadata: {} };
 const waypoint: ProxyInfo = { id: 'waypoint-0', kind: 'waypoint', cluster: '', waypoint: 'demo/waypoint', metadata: {} };
@@ -59,6 +59,21 @@ describe('RegistryResourceSource', () => {
     expect(source.resources(waypoint, TypeUrl.listener).size).toBe(7);
     expect(source.resources(grpcClient, TypeUrl.listener).size).toBe(7 * 6);
     expect(source.resources(grpcClient, TypeUrl.cluster).has('outbound|9080||reviews.demo.svc.cluster.local')).toBe(true);
+  });
+
+  it('sends ztunnels every node’s HBONE address and pushes Node resources when a node moves', () => {
+    expect(source.viewKey(ztunnel, TypeUrl.node)).toBe('all');
+    expect(source.resources(waypoint, TypeUrl.node).size).toBe(0);
+    const before = source.resources(ztunnel, TypeUrl.node);
+    expect([...before.keys()]).toEqual(['node-1', 'node-2']);
+
+    store.updateStatus({ kind: 'Node', namespace: '', name: 'node-2' }, { addresses: [{ type: 'InternalIP', address: '127.12.0.9' }] });
+    expect(pushedTypes()).toContain(TypeUrl.node);
+    const after = source.resources(ztunnel, TypeUrl.node);
+    expect(after.get('node-1')?.version).toBe(before.get('node-1')?.version);
+    const moved = decodeMeshNode(after.get('node-2')?.resource.value ?? new Uint8Array());
+    expect(moved.addresses?.map((a) => bytesToIp(a))).toEqual(['127.12.0.9']);
+    expect(moved.hbonePort).toBe(15008);
   });
 
   it('lists only the node’s own service VIPs to its ztunnel', () => {

@@ -73,6 +73,7 @@ export {
   type AdsClientOptions,
   type AdsClientStatus,
   type ChannelSettings,
+  channelSecurity,
   DEFAULT_XDS_ADDRESS,
   type ResourceUpdate,
   WAYPOINT_SUBSCRIPTIONS,
@@ -84,6 +85,7 @@ export {
 } from './xds/index';
 export { type Capture, type CapturedConnectionHandler, type CaptureListener, loopbackCapture } from './ztunnel/capture';
 export { type Authorizer, type InboundOptions, InboundProxy } from './ztunnel/inbound';
+export { type RunZtunnelOptions, runZtunnel, type ZtunnelRuntime } from './ztunnel/main';
 export { type OutboundOptions, OutboundProxy } from './ztunnel/outbound';
 export { type HboneDestination, HbonePool, type PoolOptions, type PoolStats } from './ztunnel/pool';
 export { type ProxyHeader, parseProxyHeaderLine, readProxyHeader } from './ztunnel/proxy-protocol';

@@ -1,5 +1,8 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startAdminServer } from '../src/admin/admin-server';
+import { CertificateManager } from '../src/identity/manager';
+import { ProxyState } from '../src/state/proxy-state';
 import { CLIENT_IDENTITY, SERVER_IDENTITY, startMesh, type TestMesh, TRUST_DOMAIN } from './fixtures/mesh';
 import { fetchText } from './fixtures/net';
 import { waitFor } from './fixtures/wait';
@@ -48,6 +51,20 @@ describe('ztunnel admin, metrics and readiness servers', () => {
       s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? ''));
     });
     expect(refused).toBe('ECONNREFUSED');
+  });
+
+  it('binds admin to another loopback address when told (one per node on one machine), and never off loopback', async () => {
+    mesh = await startMesh({ net: 15, ztunnel: { adminHost: '127.15.1.1' } });
+    const port = mesh.a.ztunnel.ports.admin;
+    const dump = JSON.parse((await fetchText(`http://127.15.1.1:${port}/config_dump`)).text) as { node: string };
+    expect(dump.node).toBe('node-a');
+    await expect(fetchText(`http://127.0.0.1:${port}/config_dump`)).rejects.toThrow();
+
+    const certificates = new CertificateManager({ provider: { fetch: () => Promise.reject(new Error('unused')) } });
+    const admin = (host: string) =>
+      startAdminServer({ host, port: 0, node: 'node-a', state: new ProxyState(), certificates, loggers: [], quit: () => undefined });
+    await expect(admin('0.0.0.0')).rejects.toThrow(/admin address must be loopback, not 0.0.0.0/);
+    await expect(admin('10.1.2.3')).rejects.toThrow(/must be loopback/);
   });
 
   it('serves Prometheus text on /metrics and /stats/prometheus', async () => {

@@ -200,6 +200,7 @@ describe('xDS client against the control plane', () => {
     expect(serverType(server, TypeUrl.address)?.versionAcked).toBe(client.version(TypeUrl.address));
     expect(client.status()).toMatchObject({ connected: true, synced: true, state: 'connected' });
     expect(client.status().types.map((t) => [t.type, t.resourceCount])).toEqual([
+      ['nds', 0],
       ['wds', 2],
       ['wads', 1],
     ]);
@@ -447,7 +448,9 @@ describe('xDS client against the control plane', () => {
       });
       const error = await waitFor(() => client.lastError, 'the TLS failure to be reported');
       expect(error.message).toMatch(/UNAVAILABLE/);
-      await expect(client.whenSynced(300)).rejects.toThrow(/no xDS configuration .* \(waiting for wds, wads\); last error: UNAVAILABLE/);
+      await expect(client.whenSynced(300)).rejects.toThrow(
+        /no xDS configuration .* \(waiting for nds, wds, wads\); last error: UNAVAILABLE/,
+      );
       expect(client.connected).toBe(false);
       expect(state.snapshot().workloads).toEqual([]);
       expect(server.listProxies()).toEqual([]);

@@ -188,7 +188,12 @@ describe('xDS client protocol', () => {
   it('NACKs a response it cannot take, keeps its state, and reopens the stream on unreadable bytes', async () => {
     const server = await scriptedServer();
     const state = new ProxyState();
-    const client = startClient({ address: `127.0.0.1:${server.port}`, sink: new WorkloadStateSink({ state }) });
+    // The workload API's two types only: the requests below are counted.
+    const client = startClient({
+      address: `127.0.0.1:${server.port}`,
+      sink: new WorkloadStateSink({ state }),
+      subscriptions: [TypeUrl.address, TypeUrl.authorization],
+    });
     const stream = await server.stream(0);
     await server.request(stream, 1);
 

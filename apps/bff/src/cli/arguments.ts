@@ -43,3 +43,15 @@ export function port(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
   return n;
 }
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `30s`, `15m`, `24h`, `1h30m`, `7d` or plain seconds → whole seconds. */
+export function duration(value: string): number {
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  if (!/^(\d+[smhd])+$/.test(text)) throw new InvalidArgumentError('must be a duration such as 30s, 15m, 24h or 1h30m');
+  let seconds = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+)([smhd])/g)) seconds += Number(amount) * (DURATION_UNITS[unit as string] ?? 0);
+  return seconds;
+}

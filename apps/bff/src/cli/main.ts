@@ -11,6 +11,8 @@ import { registerLogs } from './commands/logs';
 import { registerProxyStatus } from './commands/proxy-status';
 import { registerRevert } from './commands/revert';
 import { registerUp } from './commands/up';
+import { registerZtunnel } from './commands/ztunnel';
+import { registerZtunnelConfig } from './commands/ztunnel-config';
 import { DEFAULT_DATA_DIR } from './context';
 
 /** The `ambit` command: one entry point for every capability. */
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerUp(program);
   registerCurl(program);
+  registerZtunnel(program);
+  registerZtunnelConfig(program);
   return program;
 }
 

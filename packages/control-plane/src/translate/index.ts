@@ -11,6 +11,7 @@ export { ROUTE_METADATA, SERVICE_METADATA, WORKLOAD_METADATA } from './envoy-mes
 export { clusterName, listenerAliases, listenerName } from './envoy-names';
 export { routeConfiguration, toRouteConfigurations } from './envoy-routes';
 export { type ExtensionReference, FAULT_FILTER, type FaultInjection, type FaultResolver, httpFault, snapshotFaultResolver } from './fault';
+export { nodeResource, toNodes, ZTUNNEL_HBONE_PORT } from './mesh-nodes';
 export { createRegistryResourceSource, RegistryResourceSource } from './resource-source';
 export {
   backendResolver,

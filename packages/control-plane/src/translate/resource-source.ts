@@ -6,7 +6,8 @@
  *  - ztunnel: Address and Authorization. Every workload, service and policy (a full view; a
  *    later step can trim it to what a node needs), except that services list only the cluster-wide
  *    VIPs and the proxy's own node's VIP (`NODE_NAME`) — the addresses its ztunnel listens on.
- *    Address views update per key: a pod change re-encodes that one workload.
+ *    Address views update per key: a pod change re-encodes that one workload. Plus Ambit's own
+ *    Node resources (where every node's ztunnel accepts HBONE), translated whole: nodes are few.
  *  - waypoint: Listener, RouteConfiguration, Cluster, ClusterLoadAssignment for every service.
  *  - gRPC (and any other Envoy-style client): the same, plus listener aliases for short targets.
  * Listener, Cluster and ClusterLoadAssignment update per service; RouteConfiguration and
@@ -19,6 +20,7 @@ import {
   type ProxyInfo,
   packAddress,
   packAuthorization,
+  packMeshNode,
   type ResourceChange,
   type ResourceSource,
   TypeUrl,
@@ -29,6 +31,7 @@ import { serviceClusters } from './envoy-clusters';
 import { serviceLoadAssignments } from './envoy-endpoints';
 import { serviceListeners } from './envoy-listeners';
 import { toRouteConfigurations } from './envoy-routes';
+import { toNodes } from './mesh-nodes';
 import type { RouteTranslationOptions } from './route-tables';
 import { addressFor } from './workload-addresses';
 
@@ -76,6 +79,7 @@ export class RegistryResourceSource implements ResourceSource {
       case TypeUrl.address:
         return ztunnel ? (proxy.nodeName ? `node:${proxy.nodeName}` : 'all') : NO_VIEW;
       case TypeUrl.authorization:
+      case TypeUrl.node:
         return ztunnel ? 'all' : NO_VIEW;
       case TypeUrl.listener:
         return ztunnel ? NO_VIEW : proxy.kind === 'waypoint' ? 'canonical' : 'aliases';
@@ -153,6 +157,8 @@ export class RegistryResourceSource implements ResourceSource {
     const out = new Map<string, VersionedResource>();
     if (typeUrl === TypeUrl.authorization) {
       for (const [name, authorization] of toAuthorizations(this.snapshot)) out.set(name, versioned(packAuthorization(authorization)));
+    } else if (typeUrl === TypeUrl.node) {
+      for (const [name, node] of toNodes(this.snapshot)) out.set(name, versioned(packMeshNode(node)));
     } else if (typeUrl === TypeUrl.routeConfiguration) {
       for (const [name, resource] of toRouteConfigurations(this.snapshot, this.options)) out.set(name, versioned(resource));
     }
@@ -200,6 +206,7 @@ export class RegistryResourceSource implements ResourceSource {
     this.invalidate(TypeUrl.cluster, keys('services'), changed);
     this.invalidate(TypeUrl.clusterLoadAssignment, keys('services', 'endpoints'), changed);
     if (change.kinds.has('policies')) this.invalidate(TypeUrl.authorization, 'all', changed);
+    if (change.kinds.has('nodes')) this.invalidate(TypeUrl.node, 'all', changed);
     if (change.kinds.has('services') || change.kinds.has('routes') || change.kinds.has('waypoints')) {
       this.invalidate(TypeUrl.routeConfiguration, 'all', changed);
     }

@@ -1,14 +1,20 @@
+import { isIP } from 'node:net';
+import { AmbitError } from '@ambit/shared/errors';
 import type { Logger } from 'pino';
 import type { CertificateManager } from '../identity/manager';
 import type { ProxyState } from '../state/proxy-state';
 import { type HttpListener, listenHttp, notFound, reply, replyJson } from './http-listener';
 
 /**
- * :15000 — the admin interface, bound to 127.0.0.1 only: `/config_dump` (what the proxy knows),
+ * :15000 — the admin interface, on a loopback address only: `/config_dump` (what the proxy knows),
  * `/certs` (what it holds), `/logging` (GET shows, POST `?level=` changes), `/quitquitquit` (POST).
  */
 
+export const DEFAULT_ADMIN_HOST = '127.0.0.1';
+
 export interface AdminServerOptions {
+  /** A loopback address (several ztunnels on one machine each take their node's); default 127.0.0.1. */
+  host?: string;
   port: number;
   node: string;
   state: ProxyState;
@@ -22,7 +28,10 @@ export interface AdminServerOptions {
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
 
 export function startAdminServer(options: AdminServerOptions): Promise<HttpListener> {
-  return listenHttp('127.0.0.1', options.port, (request, response, url) => {
+  const host = options.host ?? DEFAULT_ADMIN_HOST;
+  // The admin port can stop the proxy and change its logging: never on an address others reach.
+  if (!isLoopback(host)) return Promise.reject(new AmbitError('InvalidArgument', `the admin address must be loopback, not ${host}`));
+  return listenHttp(host, options.port, (request, response, url) => {
     switch (url.pathname) {
       case '/config_dump':
         replyJson(response, 200, { node: options.node, ...options.state.snapshot() });
@@ -60,4 +69,9 @@ export function startAdminServer(options: AdminServerOptions): Promise<HttpListe
         notFound(response, url);
     }
   });
+}
+
+/** 127.0.0.0/8 or ::1. */
+function isLoopback(host: string): boolean {
+  return (isIP(host) === 4 && host.startsWith('127.')) || host === '::1';
 }

@@ -19,6 +19,8 @@ export interface IstioCertificateClientOptions {
   token: string | (() => string | Promise<string>);
   /** Defaults to plaintext. */
   credentials?: grpc.ChannelCredentials;
+  /** grpc-js channel options, e.g. `grpc.ssl_target_name_override` when the CA's certificate names another host. */
+  channelOptions?: grpc.ChannelOptions;
   /** Requested certificate lifetime in seconds; 0 (default) lets the CA choose. */
   validitySeconds?: number;
   /** Sets `ImpersonatedIdentity`, as a node proxy asking for a workload does. Default true. */
@@ -76,7 +78,11 @@ export interface IstioCertificateProvider extends CertificateProvider {
 
 export function createIstioCertificateProvider(options: IstioCertificateClientOptions): IstioCertificateProvider {
   const Client = certificateClientConstructor();
-  const client = new Client(options.address, options.credentials ?? grpc.credentials.createInsecure()) as unknown as CertificateClient;
+  const client = new Client(
+    options.address,
+    options.credentials ?? grpc.credentials.createInsecure(),
+    options.channelOptions,
+  ) as unknown as CertificateClient;
   const impersonate = options.impersonate ?? true;
   return {
     async fetch(identity, csrPem) {

@@ -33,8 +33,12 @@ const NACK_CODE = 3;
 /** 0.5 s, doubling, ±20 %, at most 30 s — as Istio's proxies retry the control plane. */
 export const XDS_RECONNECT_BACKOFF: BackoffOptions = { initialMs: 500, multiplier: 2, jitter: 0.2, maxMs: 30_000 };
 
-/** What a ztunnel needs: every workload, service and L4 policy of its view. */
-export const ZTUNNEL_SUBSCRIPTIONS: readonly Subscription[] = [{ typeUrl: TypeUrl.address }, { typeUrl: TypeUrl.authorization }];
+/** What a ztunnel needs: every workload, service and L4 policy of its view, and where each node's ztunnel takes HBONE. */
+export const ZTUNNEL_SUBSCRIPTIONS: readonly Subscription[] = [
+  { typeUrl: TypeUrl.node },
+  { typeUrl: TypeUrl.address },
+  { typeUrl: TypeUrl.authorization },
+];
 
 /** What a waypoint needs: every cluster, endpoint set, listener and route table of its view. */
 export const WAYPOINT_SUBSCRIPTIONS: readonly Subscription[] = [

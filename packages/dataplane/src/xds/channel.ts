@@ -37,19 +37,29 @@ const CHANNEL_DEFAULTS: grpc.ChannelOptions = {
 
 /** Opens a channel; rejects when the root CA cannot be read. */
 export async function openChannel(settings: ChannelSettings): Promise<grpc.Client> {
-  const options: grpc.ChannelOptions = { ...CHANNEL_DEFAULTS };
-  let credentials = settings.credentials;
-  if (!credentials && settings.tls) {
-    const tls = settings.tls;
-    const rootCa = tls.rootCaFile ? await readFile(tls.rootCaFile) : tls.rootCa === undefined ? undefined : Buffer.from(tls.rootCa);
-    credentials = grpc.credentials.createSsl(rootCa);
-    if (tls.serverName) {
-      options['grpc.ssl_target_name_override'] = tls.serverName;
-      options['grpc.default_authority'] = tls.serverName;
-    }
-  }
-  return new grpc.Client(settings.address ?? DEFAULT_XDS_ADDRESS, credentials ?? grpc.credentials.createInsecure(), {
+  const { credentials, options } = await channelSecurity(settings);
+  return new grpc.Client(settings.address ?? DEFAULT_XDS_ADDRESS, credentials, {
+    ...CHANNEL_DEFAULTS,
     ...options,
     ...settings.grpcOptions,
   });
+}
+
+/**
+ * The credentials and name-override options `settings` ask for (plaintext without `tls`); also for
+ * other clients of the control plane's gRPC port, such as the CA's. Rejects when the root CA cannot be read.
+ */
+export async function channelSecurity(
+  settings: Pick<ChannelSettings, 'tls' | 'credentials'>,
+): Promise<{ credentials: grpc.ChannelCredentials; options: grpc.ChannelOptions }> {
+  const options: grpc.ChannelOptions = {};
+  if (settings.credentials) return { credentials: settings.credentials, options };
+  const tls = settings.tls;
+  if (!tls) return { credentials: grpc.credentials.createInsecure(), options };
+  const rootCa = tls.rootCaFile ? await readFile(tls.rootCaFile) : tls.rootCa === undefined ? undefined : Buffer.from(tls.rootCa);
+  if (tls.serverName) {
+    options['grpc.ssl_target_name_override'] = tls.serverName;
+    options['grpc.default_authority'] = tls.serverName;
+  }
+  return { credentials: grpc.credentials.createSsl(rootCa), options };
 }

@@ -10,7 +10,7 @@ export {
   type XdsTransport,
   ZTUNNEL_SUBSCRIPTIONS,
 } from './ads-client';
-export { type ChannelSettings, DEFAULT_XDS_ADDRESS, type XdsTlsOptions } from './channel';
+export { type ChannelSettings, channelSecurity, DEFAULT_XDS_ADDRESS, type XdsTlsOptions } from './channel';
 export { type DataplaneProxyKind, NODE_METADATA, type ProxyNodeOptions, proxyNode } from './proxy-node';
 export { type ResourceType, resourceTypeFor } from './resource-types';
 export type { DecodedResource, DecodedResources, EnvoyResource, ResourceUpdate, XdsSink } from './sink';

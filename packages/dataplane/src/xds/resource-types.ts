@@ -1,5 +1,5 @@
-// How each xDS resource type is decoded and named: the workload API's own codecs, and Envoy
-// messages as plain objects. One descriptor per type, as grpc-js-xds keeps one class per type.
+// How each xDS resource type is decoded and named: the workload API's own codecs (and Ambit's
+// Node), and Envoy messages as plain objects. One descriptor per type, as grpc-js-xds keeps one class per type.
 import {
   type Address,
   type Authorization,
@@ -7,6 +7,9 @@ import {
   authorizationResourceName,
   decodeAddress,
   decodeAuthorization,
+  decodeMeshNode,
+  type MeshNode,
+  meshNodeResourceName,
   TypeUrl,
   unpackEnvoyResource,
 } from '@ambit/shared/xds';
@@ -36,6 +39,12 @@ const authorizationType: ResourceType<Authorization> = {
   nameOf: authorizationResourceName,
 };
 
+const nodeType: ResourceType<MeshNode> = {
+  typeUrl: TypeUrl.node,
+  decode: decodeMeshNode,
+  nameOf: meshNodeResourceName,
+};
+
 function envoyType(typeUrl: string): ResourceType<EnvoyResource> {
   return {
     typeUrl,
@@ -49,5 +58,6 @@ function envoyType(typeUrl: string): ResourceType<EnvoyResource> {
 export function resourceTypeFor(typeUrl: string): ResourceType {
   if (typeUrl === TypeUrl.address) return addressType as ResourceType;
   if (typeUrl === TypeUrl.authorization) return authorizationType as ResourceType;
+  if (typeUrl === TypeUrl.node) return nodeType as ResourceType;
   return envoyType(typeUrl) as ResourceType;
 }

@@ -1,5 +1,5 @@
 // Where the xDS client writes what it receives: one typed call per accepted response.
-import type { Address, Authorization, TypeUrl } from '@ambit/shared/xds';
+import type { Address, Authorization, MeshNode, TypeUrl } from '@ambit/shared/xds';
 
 /** An Envoy resource (Listener, RouteConfiguration, Cluster, ClusterLoadAssignment...) as protobufjs' JSON-style object. */
 export type EnvoyResource = Record<string, unknown>;
@@ -8,6 +8,7 @@ export type EnvoyResource = Record<string, unknown>;
 export interface DecodedResources {
   [TypeUrl.address]: Address;
   [TypeUrl.authorization]: Authorization;
+  [TypeUrl.node]: MeshNode;
   [TypeUrl.listener]: EnvoyResource;
   [TypeUrl.routeConfiguration]: EnvoyResource;
   [TypeUrl.cluster]: EnvoyResource;

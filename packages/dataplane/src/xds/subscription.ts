@@ -23,7 +23,7 @@ export interface NackRecord {
 
 export interface SubscriptionStatus {
   typeUrl: string;
-  /** lds, rds, cds, eds, wds, wads, or the URL. */
+  /** lds, rds, cds, eds, wds, wads, nds, or the URL. */
   type: string;
   /** `*` for every resource of the type. */
   names: readonly string[] | '*';

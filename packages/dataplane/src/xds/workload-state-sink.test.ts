@@ -1,6 +1,15 @@
 import { evaluateAuthorization } from '@ambit/shared/authz';
 import { isAmbitError } from '@ambit/shared/errors';
-import { type Address, type Authorization, encodeAddress, encodeAuthorization, ipToBytes, TypeUrl } from '@ambit/shared/xds';
+import {
+  type Address,
+  type Authorization,
+  encodeAddress,
+  encodeAuthorization,
+  encodeMeshNode,
+  ipToBytes,
+  type MeshNode,
+  TypeUrl,
+} from '@ambit/shared/xds';
 import { describe, expect, it } from 'vitest';
 import { ProxyState } from '../state/proxy-state';
 import { resourceTypeFor } from './resource-types';
@@ -10,6 +19,8 @@ import { WorkloadStateSink } from './workload-state-sink';
 const wireAddress = (address: Address): Address => resourceTypeFor(TypeUrl.address).decode(encodeAddress(address)) as Address;
 const wireAuthorization = (authorization: Authorization): Authorization =>
   resourceTypeFor(TypeUrl.authorization).decode(encodeAuthorization(authorization)) as Authorization;
+
+const wireNode = (node: MeshNode): MeshNode => resourceTypeFor(TypeUrl.node).decode(encodeMeshNode(node)) as MeshNode;
 
 const CART_HOST = 'cart.shop.svc.cluster.local';
 
@@ -164,5 +175,34 @@ describe('workload state sink', () => {
       sink.apply(TypeUrl.address, { upserted: new Map([['Kubernetes//Pod/shop/other', wireAddress(good)]]), removed: [] }),
     ).toThrow(/invalid Address/);
     expect(() => sink.apply(TypeUrl.listener, { upserted: new Map(), removed: [] })).toThrow(/not type.googleapis.com\/envoy/);
+  });
+
+  it('stores where each node’s ztunnel takes HBONE, and refuses a node without an address or port', () => {
+    const state = new ProxyState();
+    const sink = new WorkloadStateSink({ state, node: 'node-a' });
+    const nodes = (...list: MeshNode[]) => new Map(list.map((n) => [n.name, wireNode(n)]));
+    sink.apply(TypeUrl.node, {
+      upserted: nodes(
+        { name: 'node-a', addresses: [ipToBytes('127.21.0.1')], hbonePort: 15008 },
+        { name: 'node-b', addresses: [ipToBytes('127.22.0.1'), ipToBytes('fd00::22')], hbonePort: 15008 },
+      ),
+      removed: [],
+    });
+    expect(state.node('node-b')).toEqual({ name: 'node-b', address: '127.22.0.1', hbonePort: 15008 });
+
+    let changes = 0;
+    state.onChange(() => changes++);
+    expect(() => sink.apply(TypeUrl.node, { upserted: nodes({ name: 'node-c', hbonePort: 15008 }), removed: ['node-b'] })).toThrow(
+      /invalid Node node-c/,
+    );
+    expect(() =>
+      sink.apply(TypeUrl.node, { upserted: nodes({ name: 'node-c', addresses: [ipToBytes('127.23.0.1')] }), removed: [] }),
+    ).toThrow(/invalid Node node-c/);
+    expect(changes).toBe(0);
+    expect(state.node('node-b')).toBeDefined();
+
+    sink.apply(TypeUrl.node, { upserted: new Map(), removed: ['node-b'] });
+    expect(state.node('node-b')).toBeUndefined();
+    expect(state.node('node-a')?.address).toBe('127.21.0.1');
   });
 });

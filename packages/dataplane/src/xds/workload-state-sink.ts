@@ -1,5 +1,5 @@
-// Istio's workload API (istio.workload.Address, istio.security.Authorization) written into the
-// ztunnel's state. Proto3 leaves defaults off the wire, so absent fields take the proto's zero
+// Istio's workload API (istio.workload.Address, istio.security.Authorization) and Ambit's own
+// ambit.mesh.v1.Node (where each node's ztunnel takes HBONE) written into the ztunnel's state. Proto3 leaves defaults off the wire, so absent fields take the proto's zero
 // values (tunnel NONE, status HEALTHY, scope GLOBAL, action ALLOW) and Istio's identity defaults
 // (service account `default`, trust domain `cluster.local`). A response is converted whole before
 // any of it is stored: one bad resource rejects it and the state stays as it was.
@@ -21,13 +21,15 @@ import {
   type CidrMatch,
   type GatewayAddress as GatewayMessage,
   type Match,
+  type MeshNode,
+  meshNodeResourceName,
   type Port,
   type Service as ServiceMessage,
   type StringMatch,
   TypeUrl,
   type Workload as WorkloadMessage,
 } from '@ambit/shared/xds';
-import type { ProxyState } from '../state/proxy-state';
+import type { NodeInfo, ProxyState } from '../state/proxy-state';
 import type { ServiceAddress, ServiceInput, ServicePort } from '../state/service';
 import type { GatewayAddress, PortMapping, WorkloadInput } from '../state/workload';
 import type { ResourceUpdate, XdsSink } from './sink';
@@ -59,7 +61,22 @@ export class WorkloadStateSink implements XdsSink {
   apply(typeUrl: string, update: ResourceUpdate): void {
     if (typeUrl === TypeUrl.address) this.applyAddresses(update as ResourceUpdate<Address>);
     else if (typeUrl === TypeUrl.authorization) this.applyAuthorizations(update as ResourceUpdate<Authorization>);
-    else throw new AmbitError('InvalidArgument', `the ztunnel state takes Address and Authorization resources, not ${typeUrl}`);
+    else if (typeUrl === TypeUrl.node) this.applyNodes(update as ResourceUpdate<MeshNode>);
+    else throw new AmbitError('InvalidArgument', `the ztunnel state takes Node, Address and Authorization resources, not ${typeUrl}`);
+  }
+
+  private applyNodes(update: ResourceUpdate<MeshNode>): void {
+    const nodes: NodeInfo[] = [];
+    for (const [name, node] of update.upserted) {
+      const object = `Node ${name}`;
+      expectName(object, name, meshNodeResourceName(node));
+      nodes.push(toNodeInfo(object, node));
+    }
+    const state = this.state;
+    state.batch(() => {
+      for (const name of update.removed) state.removeNode(name);
+      for (const node of nodes) state.upsertNode(node);
+    });
   }
 
   private applyAddresses(update: ResourceUpdate<Address>): void {
@@ -152,6 +169,15 @@ function toWorkloadInput(object: string, workload: WorkloadMessage): WorkloadInp
   if (workload.clusterId) input.clusterId = workload.clusterId;
   if (workload.waypoint) input.waypoint = toGatewayAddress(object, 'workload.waypoint', workload.waypoint);
   return input;
+}
+
+/** The first address is the one dialed: the control plane lists the node's InternalIP first. */
+function toNodeInfo(object: string, node: MeshNode): NodeInfo {
+  required(object, 'name', node.name);
+  const [first] = node.addresses ?? [];
+  if (!first) throw invalid(object, 'addresses', 'a node needs at least one address');
+  if (!node.hbonePort || node.hbonePort > 65535) throw invalid(object, 'hbonePort', `not a port: ${node.hbonePort ?? 0}`);
+  return { name: node.name, address: ipText(object, 'addresses[0]', first), hbonePort: node.hbonePort };
 }
 
 function toServicePort(port: Port): ServicePort {

@@ -25,7 +25,7 @@ import { HbonePool } from './pool';
 export interface ZtunnelPorts {
   hbone: number;
   inboundPlaintext: number;
-  /** On 127.0.0.1 only. */
+  /** On a loopback address only (`adminHost`). */
   admin: number;
   metrics: number;
   readiness: number;
@@ -45,6 +45,10 @@ export interface ZtunnelOptions {
   nodeAddress: string;
   /** Defaults to Istio's; 0 picks a free port (tests). */
   ports?: Partial<ZtunnelPorts>;
+  /** Where admin listens: a loopback address, default 127.0.0.1; on one machine each node's ztunnel takes its node address. */
+  adminHost?: string;
+  /** More reasons not to be ready yet (e.g. no configuration from the control plane), added to the proxy's own. */
+  readinessCheck?: () => string[];
   state: ProxyState;
   /** Owned by the caller, who stops it. */
   certificates: CertificateManager;
@@ -185,6 +189,7 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
     const readinessServer = await startReadinessServer(nodeAddress, wantedPorts.readiness, readiness);
     servers.push(readinessServer);
     const admin = await startAdminServer({
+      host: options.adminHost,
       port: wantedPorts.admin,
       node,
       state,
@@ -203,7 +208,7 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
       metrics: stats.port,
       readiness: readinessServer.port,
     };
-    log.info({ address: nodeAddress, ports }, 'ztunnel started');
+    log.info({ address: nodeAddress, adminAddress: admin.address, ports }, 'ztunnel started');
     return {
       node,
       nodeAddress,
@@ -225,6 +230,7 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
   function readiness(): string[] {
     const problems: string[] = [];
     if (stopping) problems.push('stopping');
+    if (options.readinessCheck) problems.push(...options.readinessCheck());
     if (!hbone.server.listening) problems.push('the HBONE server is not listening');
     for (const [key, message] of listenErrors) problems.push(`cannot listen on ${key}: ${message}`);
     for (const status of certificates.status()) {

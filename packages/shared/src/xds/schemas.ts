@@ -1,5 +1,5 @@
 // Where the protobuf schemas the xDS server speaks come from: Envoy's (shipped in
-// @grpc/grpc-js-xds) and Istio's workload API (our own files in packages/control-plane/proto).
+// @grpc/grpc-js-xds) and Istio's workload API plus Ambit's Node (our own files in packages/shared/proto).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -67,8 +67,11 @@ export function envoySchemas(): protobuf.Root {
 
 let workloadRoot: protobuf.Root | undefined;
 
-/** Istio's workload API (`istio.workload.*`) and L4 authorization (`istio.security.*`). */
+/** Istio's workload API (`istio.workload.*`), L4 authorization (`istio.security.*`) and Ambit's node resource (`ambit.mesh.v1.*`). */
 export function workloadApiSchemas(): protobuf.Root {
-  workloadRoot ??= loadProtoRoot(['istio/workload/workload.proto', 'istio/security/authorization.proto'], [AMBIT_PROTO_DIR]);
+  workloadRoot ??= loadProtoRoot(
+    ['istio/workload/workload.proto', 'istio/security/authorization.proto', 'ambit/mesh/v1/node.proto'],
+    [AMBIT_PROTO_DIR],
+  );
   return workloadRoot;
 }

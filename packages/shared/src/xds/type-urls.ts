@@ -9,6 +9,8 @@ export const TypeUrl = {
   clusterLoadAssignment: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
   address: 'type.googleapis.com/istio.workload.Address',
   authorization: 'type.googleapis.com/istio.security.Authorization',
+  /** Ambit's own (not Istio's): where each node's ztunnel accepts HBONE; see proto/ambit/mesh/v1/node.proto. */
+  node: 'type.googleapis.com/ambit.mesh.v1.Node',
 } as const;
 
 const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
@@ -18,6 +20,7 @@ const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
   [TypeUrl.clusterLoadAssignment, 'eds'],
   [TypeUrl.address, 'wds'],
   [TypeUrl.authorization, 'wads'],
+  [TypeUrl.node, 'nds'],
 ]);
 
 /** Istio's short metric label for a type (`lds`, `eds`, `wds`...); other types keep their full URL. */
@@ -51,6 +54,8 @@ const PUSH_ORDER: readonly string[] = [
   TypeUrl.clusterLoadAssignment,
   TypeUrl.listener,
   TypeUrl.routeConfiguration,
+  // Nodes before the workloads that name them, so a new node's ztunnel is known before traffic goes there.
+  TypeUrl.node,
   TypeUrl.address,
   TypeUrl.authorization,
 ];
