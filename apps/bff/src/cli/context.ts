@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { LocalClient, type MeshClient } from './client';
+import type { MeshClient } from './client';
 
 /** Where `ambit` keeps the embedded store unless told otherwise. */
 export const DEFAULT_DATA_DIR = '.ambit/data';
@@ -13,6 +13,8 @@ export interface GlobalOptions {
 /** Opens the client for one command and closes it afterwards, whatever happens. */
 export async function withClient<T>(command: Command, work: (client: MeshClient) => T | Promise<T>): Promise<T> {
   const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+  // Loaded on use: commands that never touch the store (ztunnel, proxy-status) stay light.
+  const { LocalClient } = await import('./client');
   const client = new LocalClient(resolve(dataDir), userInfo().username);
   try {
     return await work(client);

@@ -87,6 +87,9 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
         tokenFile,
         '--admin-host',
         address,
+        // Trust the root from the start, so a node with no pods yet is ready too.
+        '--root-cert',
+        join(options.dataDir, 'ca', 'root-cert.pem'),
       ]);
       workloads.supervisor.start({
         name: `ztunnel/${node}`,

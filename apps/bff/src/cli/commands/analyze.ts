@@ -1,4 +1,3 @@
-import { analysisReport, analyze, exitCodeFor, formatMessages } from '@ambit/control-plane/analysis';
 import { kindInfo, kinds } from '@ambit/shared';
 import type { Command } from 'commander';
 import { collect, outputFormat } from '../arguments';
@@ -31,6 +30,7 @@ export function registerAnalyze(program: Command): void {
           ? { ...object, metadata: { ...object.metadata, namespace: options.namespace } }
           : object,
       );
+      const { analysisReport, analyze, exitCodeFor, formatMessages } = await import('@ambit/control-plane/analysis');
       const stored = await withClient(command, (client) => kinds.flatMap((k) => client.list(k.kind)));
       const messages = analyze([...stored, ...files], {
         rootNamespace: 'istio-system',

@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
-import { DEFAULT_PORTS } from '@ambit/control-plane/control-plane';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { DEMO_NAMESPACE } from '../../embedded/demo';
-import { startEmbeddedMesh } from '../../embedded/up';
 import { port, positiveInteger } from '../arguments';
 import type { GlobalOptions } from '../context';
 import { untilSignal } from '../signals';
@@ -21,8 +19,8 @@ export function registerUp(program: Command): void {
     .description('Run the whole mesh on this machine: control plane, a ztunnel per simulated node, waypoints, workloads, and the demo')
     .option('--nodes <n>', 'simulated nodes, each with its own ztunnel', positiveInteger, 2)
     .option('--no-demo', 'do not load the demo (Bookinfo in namespace demo, a waypoint, steady traffic)')
-    .option('--xds-port <port>', 'control plane xDS and CA port', port, DEFAULT_PORTS.xds)
-    .option('--monitoring-port <port>', 'control plane metrics and debug port', port, DEFAULT_PORTS.monitoring)
+    .option('--xds-port <port>', 'control plane xDS and CA port', port, 15010)
+    .option('--monitoring-port <port>', 'control plane metrics and debug port', port, 15014)
     .addHelpText(
       'after',
       `\nRuns until interrupted (Ctrl-C), then stops every process it started. The demo is applied on first start only.\nLogs of every process: ambit logs (see --help); control plane logs on standard output.\n\nExample:\n  ambit up --nodes 3`,
@@ -30,6 +28,7 @@ export function registerUp(program: Command): void {
     .action(async (options: UpOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<GlobalOptions>();
       const logger = pino({ name: 'ambit-up', level: process.env.AMBIT_LOG_LEVEL ?? 'info' });
+      const { startEmbeddedMesh } = await import('../../embedded/up');
       const mesh = await startEmbeddedMesh({
         dataDir: resolve(dataDir),
         nodes: options.nodes,
