@@ -117,6 +117,7 @@ function sendRequest(r: {
   headers: Record<string, string>;
   body: string | undefined;
 }): Promise<Answer> {
+  // A new connection per request, as separate curl runs would make: L4 balancing is per connection.
   return new Promise((resolve, reject) => {
     const call = request(
       {
@@ -127,6 +128,7 @@ function sendRequest(r: {
         localAddress: r.localAddress,
         headers: { host: r.hostHeader, ...r.headers },
         timeout: 15_000,
+        agent: false,
       },
       (response) => {
         let body = '';
