@@ -53,7 +53,7 @@ describe('embedded workloads', () => {
     dir = mkdtempSync(join(tmpdir(), 'ambit-embedded-'));
     store = openSqliteStore({ dataDir: join(dir, 'data') });
     store.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } }], { author: 'test' });
-    mesh = new EmbeddedWorkloads({ store, nodeCount: 2, dataDir: dir });
+    mesh = new EmbeddedWorkloads({ store, nodeCount: 2, firstNode: 31, dataDir: dir });
   });
   afterEach(async () => {
     await mesh.stop();
@@ -72,9 +72,9 @@ describe('embedded workloads', () => {
       const all = store.list('Pod', 'demo') as unknown as Pod[];
       return all.length === 6 && all.every((p) => p.status?.containerStatuses?.[0]?.ready) ? all : undefined;
     });
-    expect(new Set(pods.map((p) => p.spec.nodeName))).toEqual(new Set(['node-1', 'node-2']));
+    expect(new Set(pods.map((p) => p.spec.nodeName))).toEqual(new Set(['node-31', 'node-32']));
     const details = pods.find((p) => p.metadata.labels?.app === 'details') as Pod;
-    expect(details.status?.podIP).toMatch(/^127\.1[12]\.1\.\d+$/);
+    expect(details.status?.podIP).toMatch(/^127\.4[12]\.1\.\d+$/);
     const answer = await httpGet(details.status?.podIP as string, 9080, '/details/0');
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({

@@ -22,6 +22,13 @@ export function nodeName(index: number): string {
   return `node-${index}`;
 }
 
+/** `node-3` → 3: node names carry the number their addresses derive from. */
+export function nodeIndex(name: string): number {
+  const match = /^node-(\d+)$/.exec(name);
+  if (!match) throw new Error(`"${name}" is not an embedded node name (node-<N>)`);
+  return Number(match[1]);
+}
+
 export function nodeAddress(index: number): string {
   checkIndex(index);
   return `127.${10 + index}.0.1`;

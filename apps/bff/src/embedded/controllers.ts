@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store, StoredObject } from '@ambit/control-plane/store';
 import { canonicalJson, type Deployment, type KubeObject, type Pod } from '@ambit/shared';
-import { AddressAllocator } from './addresses';
+import { AddressAllocator, nodeIndex } from './addresses';
 
 /**
  * The embedded mesh's stand-ins for Kubernetes controllers: the Deployment controller (and
@@ -135,7 +135,7 @@ export class ServiceAddressController {
       const missing = this.nodes.filter((n) => !current[n]);
       if (missing.length === 0) continue;
       const nodeAddresses = { ...current };
-      for (const node of missing) nodeAddresses[node] = allocator.allocate(this.nodes.indexOf(node) + 1, 'service');
+      for (const node of missing) nodeAddresses[node] = allocator.allocate(nodeIndex(node), 'service');
       const status = { ...(service.status as Record<string, unknown> | undefined), nodeAddresses };
       this.store.updateStatus({ kind: 'Service', namespace: service.metadata.namespace ?? 'default', name: service.metadata.name }, status);
     }

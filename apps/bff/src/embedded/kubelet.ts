@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import type { Store, StoredObject } from '@ambit/control-plane/store';
 import type { Container, Pod } from '@ambit/shared';
-import { AddressAllocator, nodeAddress } from './addresses';
+import { AddressAllocator, nodeAddress, nodeIndex } from './addresses';
 import { serviceNodeAddresses } from './controllers';
 import { type ImageCommand, resolveImage } from './images/catalog';
 import { podLogFile } from './log-files';
@@ -15,7 +15,7 @@ import type { ProcessStatus, Supervisor } from './supervisor';
 export interface KubeletOptions {
   store: Store;
   supervisor: Supervisor;
-  /** Node names in order: node N (1-based) owns 127.(10+N).0.0/16. */
+  /** Node names (`node-N`): node N owns 127.(10+N).0.0/16. */
   nodes: readonly string[];
   /** The data directory: logs go to `<dataDir>/logs/`. */
   dataDir: string;
@@ -66,8 +66,7 @@ export class Kubelet {
 
   private startPod(pod: Pod & StoredObject, node: string, processName: string): void {
     const namespace = pod.metadata.namespace ?? 'default';
-    const nodeIndex = this.options.nodes.indexOf(node) + 1;
-    const ip = pod.status?.podIP ?? this.allocator.allocate(nodeIndex, 'pod');
+    const ip = pod.status?.podIP ?? this.allocator.allocate(nodeIndex(node), 'pod');
     this.allocator.reserve(ip);
     const container = pod.spec.containers[0] as Container;
     const image = container.image ? resolveImage(container.image, this.options.userImages) : undefined;
@@ -76,13 +75,13 @@ export class Kubelet {
       this.options.store.updateStatus(key, {
         phase: 'Failed',
         podIP: ip,
-        hostIP: nodeAddress(nodeIndex),
+        hostIP: nodeAddress(nodeIndex(node)),
         reason: 'ImageNotKnown',
         message: `no implementation for image "${container.image}"; built-in images are ambit/echo, ambit/loadgen and Istio's Bookinfo; add yours to images.json in the data directory`,
       });
       return;
     }
-    this.options.store.updateStatus(key, { phase: 'Pending', podIP: ip, podIPs: [{ ip }], hostIP: nodeAddress(nodeIndex) });
+    this.options.store.updateStatus(key, { phase: 'Pending', podIP: ip, podIPs: [{ ip }], hostIP: nodeAddress(nodeIndex(node)) });
     const port = container.ports?.[0]?.containerPort ?? 9080;
     this.running.set(processName, { namespace, name: pod.metadata.name, ip, port, probing: false });
     this.options.supervisor.start({

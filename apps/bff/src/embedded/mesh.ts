@@ -1,5 +1,5 @@
 import type { Store } from '@ambit/control-plane/store';
-import { nodeAddress, nodeName } from './addresses';
+import { nodeAddress, nodeIndex, nodeName } from './addresses';
 import { DeploymentController, ServiceAddressController } from './controllers';
 import type { ImageCommand } from './images/catalog';
 import { Kubelet, type KubeletOptions } from './kubelet';
@@ -15,6 +15,8 @@ import { WaypointController } from './waypoint-controller';
 export interface EmbeddedWorkloadsOptions {
   store: Store;
   nodeCount: number;
+  /** Number of the first node (default 1): meshes side by side (tests) use disjoint ranges. */
+  firstNode?: number;
   dataDir: string;
   supervisor?: Supervisor;
   userImages?: Record<string, ImageCommand>;
@@ -33,7 +35,8 @@ export class EmbeddedWorkloads {
   private closed = false;
 
   constructor(private readonly options: EmbeddedWorkloadsOptions) {
-    this.nodes = Array.from({ length: options.nodeCount }, (_, i) => nodeName(i + 1));
+    const first = options.firstNode ?? 1;
+    this.nodes = Array.from({ length: options.nodeCount }, (_, i) => nodeName(first + i));
     this.supervisor = options.supervisor ?? new Supervisor();
     this.deployments = new DeploymentController(options.store, this.nodes);
     this.services = new ServiceAddressController(options.store, this.nodes);
@@ -90,10 +93,10 @@ export class EmbeddedWorkloads {
       metadata: { name, labels: { 'kubernetes.io/hostname': name } },
     }));
     this.options.store.apply(objects, { author: 'system:embedded-mesh' });
-    this.nodes.forEach((name, i) => {
+    this.nodes.forEach((name) => {
       this.options.store.updateStatus(
         { kind: 'Node', namespace: '', name },
-        { addresses: [{ type: 'InternalIP', address: nodeAddress(i + 1) }], conditions: [{ type: 'Ready', status: 'True' }] },
+        { addresses: [{ type: 'InternalIP', address: nodeAddress(nodeIndex(name)) }], conditions: [{ type: 'Ready', status: 'True' }] },
       );
     });
   }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type ControlPlane, startControlPlane } from '@ambit/control-plane/control-plane';
 import type { StoredObject } from '@ambit/control-plane/store';
 import type { Logger } from 'pino';
-import { nodeAddress } from './addresses';
+import { nodeAddress, nodeIndex } from './addresses';
 import { DEMO_NAMESPACE, demoManifests } from './demo';
 import { ambitCommand } from './images/catalog';
 import { ztunnelLogFile } from './log-files';
@@ -19,6 +19,8 @@ import { GATEWAY_NAME_LABEL } from './waypoint-controller';
 export interface EmbeddedMeshOptions {
   dataDir: string;
   nodes: number;
+  /** Number of the first node (default 1); see EmbeddedWorkloadsOptions.firstNode. */
+  firstNode?: number;
   demo: boolean;
   xdsPort: number;
   monitoringPort: number;
@@ -60,6 +62,7 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
     const workloads = new EmbeddedWorkloads({
       store,
       nodeCount: options.nodes,
+      ...(options.firstNode ? { firstNode: options.firstNode } : {}),
       dataDir: options.dataDir,
       // Waypoints are pods too; like a node's ztunnel, they get certificates with the node token.
       extraEnv: (pod: StoredObject, node: string) => {
@@ -71,10 +74,10 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
         };
       },
     });
-    for (const [index, node] of workloads.nodes.entries()) {
+    for (const node of workloads.nodes) {
       const tokenFile = nodeTokenFile(options.dataDir, node);
       await ca.nodeTokens.issueNodeToken(node, { writeTo: tokenFile });
-      const address = nodeAddress(index + 1);
+      const address = nodeAddress(nodeIndex(node));
       const ztunnel = ambitCommand([
         'ztunnel',
         '--node',

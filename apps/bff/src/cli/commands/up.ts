@@ -8,6 +8,7 @@ import { untilSignal } from '../signals';
 
 interface UpOptions {
   nodes: number;
+  firstNode: number;
   demo: boolean;
   xdsPort: number;
   monitoringPort: number;
@@ -18,6 +19,12 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('Run the whole mesh on this machine: control plane, a ztunnel per simulated node, waypoints, workloads, and the demo')
     .option('--nodes <n>', 'simulated nodes, each with its own ztunnel', positiveInteger, 2)
+    .option(
+      '--first-node <n>',
+      'number of the first node (its addresses are 127.(10+n).x.x); to run meshes side by side',
+      positiveInteger,
+      1,
+    )
     .option('--no-demo', 'do not load the demo (Bookinfo in namespace demo, a waypoint, steady traffic)')
     .option('--xds-port <port>', 'control plane xDS and CA port', port, 15010)
     .option('--monitoring-port <port>', 'control plane metrics and debug port', port, 15014)
@@ -32,6 +39,7 @@ export function registerUp(program: Command): void {
       const mesh = await startEmbeddedMesh({
         dataDir: resolve(dataDir),
         nodes: options.nodes,
+        firstNode: options.firstNode,
         demo: options.demo,
         xdsPort: options.xdsPort,
         monitoringPort: options.monitoringPort,
