@@ -68,6 +68,7 @@ export { policyKey, selectWorkloadPolicies } from './state/policy';
 export { type NodeInfo, ProxyState, type StateListener, type StateSnapshot } from './state/proxy-state';
 export { type Service, type ServiceAddress, type ServiceInput, type ServicePort, serviceKey, servicePort } from './state/service';
 export type { GatewayAddress, PortMapping, TunnelProtocol, Workload, WorkloadInput, WorkloadStatus } from './state/workload';
+export * from './waypoint/index';
 export {
   AdsClient,
   type AdsClientOptions,

@@ -1,0 +1,547 @@
+/**
+ * One request through the waypoint, from the client's headers to the last byte back: L7
+ * authorization, route matching, redirects and direct responses, backend choice by weight,
+ * fault injection, header and URL filters, then attempts to endpoints with per-try and overall
+ * timeouts, retries with backoff, outlier reporting, and the response relayed with its filters.
+ * Envoy's response flags say what happened (NR, DENY, FI, DI, UF, UH, UO, UT, URX, UC, DC).
+ */
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http2';
+import type { Readable, Writable } from 'node:stream';
+import { type AuthzRequest, evaluateAuthorization } from '@ambit/shared/authz';
+import {
+  applyRequestHeaderModifier,
+  applyResponseHeaderModifier,
+  type CompiledBackend,
+  type CompiledFilter,
+  type CompiledRoute,
+  computeRedirect,
+  type ForwardAction,
+  type HeaderModifier,
+  type HeaderRecord,
+  matchRequest,
+  pickBackend,
+  type RouteRetry,
+  rewriteUrl,
+} from '@ambit/shared/routing';
+import type { ProxyState } from '../state/proxy-state';
+import { servicePort } from '../state/service';
+import { Attempt } from './attempt';
+import type { DownstreamRequest, DownstreamResponse } from './downstream';
+import type { Endpoint, EndpointDirectory } from './endpoints';
+import { rollPercent } from './fault';
+import { forwardedRequestHeaders, forwardedResponseHeaders, headerValue } from './http-headers';
+import type { TunnelAgent, TunnelRequestOptions } from './http1-agent';
+import type { Http2Upstream } from './http2-upstream';
+import { RequestRecord, type RequestTelemetry, type ResponseFlag } from './request-telemetry';
+import type { ServiceRoutes } from './service-routes';
+import type { TunnelContext } from './tunnel-context';
+
+/** What every exchange of a waypoint shares. */
+export interface ProxyContext {
+  state: ProxyState;
+  routes: ServiceRoutes;
+  endpoints: EndpointDirectory;
+  http1: TunnelAgent;
+  http2: Http2Upstream;
+  telemetry: RequestTelemetry;
+  /** Services are `<name>.<namespace>.svc.<domainSuffix>`. */
+  domainSuffix: string;
+  /** Request bodies kept for retries and mirrors, per request; a larger body disables both. */
+  retryBufferBytes: number;
+  /** Returns [0, 1), like Math.random: weights, fault percentages and mirror percentages use it. */
+  random: () => number;
+}
+
+// Envoy's retry back-off when a rule does not say.
+const DEFAULT_BACKOFF_MS = 25;
+const NO_MODIFIERS: readonly HeaderModifier[] = Object.freeze([]);
+const GRPC_CONTENT_TYPE = 'application/grpc';
+
+/** Envoy's mapping of a local HTTP reply to a gRPC status. */
+function grpcStatusOf(status: number): number {
+  switch (status) {
+    case 400:
+      return 13;
+    case 401:
+      return 16;
+    case 403:
+      return 7;
+    case 404:
+      return 12;
+    case 429:
+    case 502:
+    case 503:
+    case 504:
+      return 14;
+    default:
+      return 2;
+  }
+}
+
+export class Exchange {
+  private readonly record: RequestRecord;
+  private readonly downstreamHttp2: boolean;
+  private action: ForwardAction | undefined;
+  private backendHost = '';
+  private backendPort = 0;
+  private useHttp2 = false;
+  private headers: HeaderRecord = {};
+  private path = '';
+  private host = '';
+  private responseModifiers: readonly HeaderModifier[] = NO_MODIFIERS;
+  private mirrors: Extract<CompiledFilter, { type: 'RequestMirror' }>[] | undefined;
+  private retry: RouteRetry | undefined;
+  private retriesLeft = 0;
+  private retriesDone = 0;
+  /** Body chunks kept for replays (retries, mirrors); undefined once the body outgrew the buffer. */
+  private copies: Buffer[] | undefined;
+  private copiedBytes = 0;
+  private bodyStarted = false;
+  private bodyComplete = false;
+  private sink: Writable | undefined;
+  private attempt: Attempt | undefined;
+  private requestTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private relaying: Readable | undefined;
+  private trailers: IncomingHttpHeaders | undefined;
+  /** Set by a delay fault: the abort still to roll once the delay is over. */
+  private pendingAbort: { httpStatus?: number; grpcStatus?: number; percent: number } | undefined;
+  private finished = false;
+  private reported = false;
+
+  constructor(
+    private readonly proxy: ProxyContext,
+    private readonly request: DownstreamRequest,
+    private readonly response: DownstreamResponse,
+    private readonly context: TunnelContext,
+  ) {
+    const headers = request.headers;
+    const authority = headerValue(headers, ':authority') ?? headerValue(headers, 'host') ?? `${context.vip}:${context.port}`;
+    this.record = new RequestRecord(context, request.method ?? 'GET', request.url ?? '/', authority, request.httpVersion);
+    this.record.grpc = headerValue(headers, 'content-type')?.startsWith(GRPC_CONTENT_TYPE) === true;
+    this.downstreamHttp2 = request.httpVersionMajor === 2;
+  }
+
+  start(): void {
+    this.response.once('finish', this.report);
+    this.response.once('close', this.onDownstreamClose);
+    const { record, context, proxy } = this;
+    const { service } = context;
+    const policies = proxy.routes.policiesFor(service);
+    if (policies.length > 0) {
+      const decision = evaluateAuthorization(policies, this.authzRequest());
+      if (!decision.allowed) {
+        record.policy = decision.policy;
+        record.error = decision.reason;
+        this.reply(403, 'RBAC: access denied', 'DENY');
+        return;
+      }
+    }
+    const { table, faults } = proxy.routes.routesFor(service, context.port);
+    const hit = matchRequest(table, { method: record.method, path: record.path, headers: this.request.headers, host: record.authority });
+    if (!hit) {
+      this.reply(404, 'no route matched', 'NR');
+      return;
+    }
+    const route = hit.route;
+    record.route = `${route.source.route}/${route.source.ruleIndex}/${route.source.matchIndex}`;
+    const action = route.action;
+    if (action.type === 'DirectResponse') {
+      record.error = action.reason;
+      this.reply(action.status, 'no usable backend for this route');
+      return;
+    }
+    for (const filter of action.filters) {
+      if (filter.type !== 'RequestRedirect') continue;
+      const prefix = route.match.path.type === 'PathPrefix' ? route.match.path.value : undefined;
+      const redirect = computeRedirect({ scheme: 'http', host: record.authority, path: record.path, port: context.port }, filter, prefix);
+      this.response.writeHead(redirect.status, { location: redirect.location, 'content-length': '0' });
+      record.status = redirect.status;
+      this.response.end();
+      return;
+    }
+    const backend = pickBackend(action, proxy.random);
+    if (!backend || backend.invalid !== undefined || backend.port === undefined) {
+      record.error = backend?.invalid ?? 'no backend with a port';
+      this.reply(500, 'no usable backend for this route');
+      return;
+    }
+    this.action = action;
+    this.prepare(route, action, backend);
+    const fault = faults.get(backend) ?? faults.get(route);
+    this.pendingAbort = fault?.abort;
+    if (fault?.delay && rollPercent(fault.delay.percent, proxy.random)) {
+      record.addFlag('DI');
+      this.requestTimer = setTimeout(this.afterDelay, fault.delay.fixedDelayMs);
+      return;
+    }
+    this.afterDelay();
+  }
+
+  private authzRequest(): AuthzRequest {
+    const { context, record } = this;
+    return {
+      source: { principal: context.peer.principal, namespace: context.peer.id.namespace, ip: context.sourceIp },
+      destination: { ip: context.vip, port: context.port },
+      http: { method: record.method, path: record.path, host: record.authority, headers: this.request.headers },
+    };
+  }
+
+  /** Upstream headers, path and host after the route's and the backend's filters; where to send it. */
+  private prepare(route: CompiledRoute, action: ForwardAction, backend: CompiledBackend): void {
+    const { proxy, record } = this;
+    this.backendHost = `${backend.name}.${backend.namespace}.svc.${proxy.domainSuffix}`;
+    this.backendPort = backend.port as number;
+    const backendService = proxy.state.serviceByHostname(this.backendHost);
+    if (backendService) record.destinationService = backendService;
+    const appProtocol = backendService ? servicePort(backendService, this.backendPort)?.appProtocol : undefined;
+    this.useHttp2 = appProtocol === 'HTTP2' || appProtocol === 'GRPC' || (this.downstreamHttp2 && appProtocol !== 'HTTP11');
+
+    let headers = forwardedRequestHeaders(this.request.headers);
+    let path = record.path;
+    let host = record.authority;
+    const prefix = route.match.path.type === 'PathPrefix' ? route.match.path.value : undefined;
+    const responseModifiers: HeaderModifier[] = [];
+    const mirrors: Extract<CompiledFilter, { type: 'RequestMirror' }>[] = [];
+    for (const filters of [action.filters, backend.filters]) {
+      for (const filter of filters) {
+        switch (filter.type) {
+          case 'RequestHeaderModifier':
+            headers = applyRequestHeaderModifier(headers, filter);
+            break;
+          case 'ResponseHeaderModifier':
+            responseModifiers.push(filter);
+            break;
+          case 'URLRewrite':
+            ({ path, host } = rewriteUrl({ path, host }, filter, prefix));
+            break;
+          case 'RequestMirror':
+            mirrors.push(filter);
+            break;
+          default:
+            // RequestRedirect answered earlier; ExtensionRef faults arrive as the route's faults.
+            break;
+        }
+      }
+    }
+    headers['x-forwarded-proto'] ??= 'http';
+    headers['x-request-id'] ??= randomUUID();
+    this.headers = headers;
+    this.path = path;
+    this.host = host;
+    if (responseModifiers.length > 0) this.responseModifiers = responseModifiers;
+    if (mirrors.length > 0) this.mirrors = mirrors;
+    this.retry = action.retry && action.retry.attempts > 0 ? action.retry : undefined;
+    this.retriesLeft = this.retry?.attempts ?? 0;
+    if (this.retry || this.mirrors) this.copies = [];
+  }
+
+  private readonly afterDelay = (): void => {
+    this.requestTimer = undefined;
+    if (this.finished) return;
+    const abort = this.pendingAbort;
+    if (abort && rollPercent(abort.percent, this.proxy.random)) {
+      this.record.addFlag('FI');
+      if (abort.grpcStatus !== undefined && this.record.grpc) this.replyGrpc(abort.grpcStatus, 'fault filter abort');
+      else this.reply(abort.httpStatus ?? 503, 'fault filter abort');
+      return;
+    }
+    const requestMs = (this.action as ForwardAction).timeouts.requestMs;
+    if (requestMs) this.requestTimer = setTimeout(this.onRequestTimeout, requestMs);
+    this.startAttempt();
+  };
+
+  private readonly startAttempt = (): void => {
+    this.retryTimer = undefined;
+    if (this.finished) return;
+    const { proxy, record } = this;
+    const picked = proxy.endpoints.pick(this.backendHost, this.backendPort, Date.now());
+    if (typeof picked === 'string') {
+      record.error = picked === 'overflow' ? 'every endpoint is at its request limit' : `no healthy endpoint of ${this.backendHost}`;
+      this.reply(503, picked === 'overflow' ? 'upstream overflow' : 'no healthy upstream', picked === 'overflow' ? 'UO' : 'UH');
+      return;
+    }
+    record.endpoint = picked;
+    record.attempts++;
+    const attempt = new Attempt(this, picked, proxy.endpoints);
+    this.attempt = attempt;
+    const perTryMs = (this.action as ForwardAction).timeouts.backendRequestMs;
+    if (perTryMs) attempt.timer = setTimeout(attempt.onPerTryTimeout, perTryMs);
+    if (this.useHttp2) proxy.http2.session(picked).then(attempt.onSession, attempt.onError);
+    else attempt.sendHttp1();
+  };
+
+  /** @internal The request line and headers an attempt sends. */
+  http1Options(endpoint: Endpoint): TunnelRequestOptions {
+    return {
+      agent: this.proxy.http1,
+      host: endpoint.address,
+      port: endpoint.port,
+      method: this.record.method,
+      path: this.path,
+      headers: { ...this.headers, host: this.host },
+      endpoint,
+    };
+  }
+
+  /** @internal */
+  http2Headers(): HeaderRecord {
+    return { ...this.headers, ':method': this.record.method, ':path': this.path, ':authority': this.host, ':scheme': 'http' };
+  }
+
+  /** @internal An attempt's request is ready for the body: send what was kept, then stream the rest. */
+  attachSink(attempt: Attempt, sink: Writable): void {
+    if (attempt !== this.attempt) return;
+    this.sink = sink;
+    if (!this.bodyStarted) {
+      this.bodyStarted = true;
+      this.request.on('data', this.onBodyData);
+      this.request.once('end', this.onBodyEnd);
+      return;
+    }
+    for (const chunk of this.copies ?? []) sink.write(chunk);
+    if (this.bodyComplete) sink.end();
+    else this.request.resume();
+  }
+
+  private readonly onBodyData = (chunk: Buffer): void => {
+    this.record.requestBytes += chunk.length;
+    if (this.copies) {
+      this.copiedBytes += chunk.length;
+      if (this.copiedBytes <= this.proxy.retryBufferBytes) this.copies.push(chunk);
+      else this.copies = undefined;
+    }
+    const sink = this.sink;
+    if (sink && !sink.write(chunk)) {
+      this.request.pause();
+      sink.once('drain', this.onSinkDrain);
+    }
+  };
+
+  private readonly onSinkDrain = (): void => {
+    this.request.resume();
+  };
+
+  private readonly onBodyEnd = (): void => {
+    this.bodyComplete = true;
+    this.sink?.end();
+    if (this.mirrors && this.copies) for (const mirror of this.mirrors) this.sendMirror(mirror);
+  };
+
+  /** @internal Response headers from an attempt. */
+  onResponse(attempt: Attempt, status: number, headers: IncomingHttpHeaders, body: Readable): void {
+    if (attempt !== this.attempt || this.finished) {
+      attempt.abort();
+      return;
+    }
+    attempt.status = status;
+    if (attempt.timer) clearTimeout(attempt.timer);
+    const retry = this.retry;
+    if (retry?.codes.includes(status)) {
+      if (this.canRetry()) {
+        attempt.discard(body);
+        this.scheduleRetry();
+        return;
+      }
+      if (this.retriesDone > 0 || this.copies === undefined) this.record.addFlag('URX');
+    }
+    this.relay(status, headers, body);
+  }
+
+  /** @internal An attempt failed before response headers: connect failure, reset, or its per-try timeout. */
+  onAttemptFailed(attempt: Attempt, error: Error, timedOut: boolean): void {
+    if (attempt !== this.attempt || this.finished) return;
+    attempt.abort();
+    attempt.release(true);
+    this.sink = undefined;
+    this.record.error = error.message;
+    // GEP-1731: connection errors are always retriable; a per-try timeout is the gateway's own 504.
+    const retriable = this.retry !== undefined && (!timedOut || this.retry.codes.includes(504));
+    if (retriable && this.canRetry()) {
+      this.scheduleRetry();
+      return;
+    }
+    if (this.retriesDone > 0) this.record.addFlag('URX');
+    if (timedOut) this.reply(504, 'upstream request timeout', 'UT');
+    else this.reply(503, 'upstream connect error or disconnect/reset before headers', 'UF');
+  }
+
+  private canRetry(): boolean {
+    return this.retriesLeft > 0 && this.copies !== undefined && !this.finished;
+  }
+
+  private scheduleRetry(): void {
+    this.retriesLeft--;
+    this.retriesDone++;
+    this.attempt = undefined;
+    this.sink = undefined;
+    // Hold the rest of the body until the next attempt takes it (attachSink resumes).
+    if (this.bodyStarted && !this.bodyComplete) this.request.pause();
+    const base = this.retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
+    // Exponential from the rule's backoff (its minimum), capped at ten times it, as Envoy caps.
+    const delay = Math.min(base * 2 ** (this.retriesDone - 1), base * 10);
+    this.retryTimer = setTimeout(this.startAttempt, delay);
+  }
+
+  private relay(status: number, upstreamHeaders: IncomingHttpHeaders, body: Readable): void {
+    const { response, record } = this;
+    let headers = forwardedResponseHeaders(upstreamHeaders);
+    for (const modifier of this.responseModifiers) headers = applyResponseHeaderModifier(headers, modifier);
+    const grpcStatus = headerValue(upstreamHeaders, 'grpc-status');
+    if (grpcStatus !== undefined) record.grpcStatus = grpcStatus;
+    response.writeHead(status, headers);
+    record.status = status;
+    this.relaying = body;
+    body.on('data', this.onResponseData);
+    body.once('end', this.onResponseEnd);
+    body.once('error', this.onResponseError);
+  }
+
+  private readonly onResponseData = (chunk: Buffer): void => {
+    this.record.responseBytes += chunk.length;
+    if (!(this.response as Writable).write(chunk)) {
+      this.relaying?.pause();
+      this.response.once('drain', this.onResponseDrain);
+    }
+  };
+
+  private readonly onResponseDrain = (): void => {
+    this.relaying?.resume();
+  };
+
+  /** @internal HTTP/2 trailers (gRPC status) of the relayed response. */
+  onTrailers(attempt: Attempt, trailers: IncomingHttpHeaders): void {
+    if (attempt === this.attempt) this.trailers = trailers;
+  }
+
+  private readonly onResponseEnd = (): void => {
+    const attempt = this.attempt;
+    const body = this.relaying;
+    if (this.finished || !attempt || !body) return;
+    const trailers = this.trailers ?? (body as IncomingMessage).trailers;
+    const grpcStatus = trailers ? headerValue(trailers, 'grpc-status') : undefined;
+    if (grpcStatus !== undefined) this.record.grpcStatus = grpcStatus;
+    if (trailers && this.downstreamHttp2 && Object.keys(trailers).length > 0) this.response.addTrailers(forwardedResponseHeaders(trailers));
+    this.clearTimers();
+    this.response.end();
+    attempt.release((attempt.status ?? 0) >= 500);
+  };
+
+  private readonly onResponseError = (error: Error): void => {
+    if (this.finished) return;
+    this.record.error = error.message;
+    this.record.addFlag('UC');
+    this.attempt?.release(true);
+    this.abortDownstream();
+  };
+
+  private readonly onRequestTimeout = (): void => {
+    this.requestTimer = undefined;
+    if (this.finished) return;
+    this.record.error = 'request timeout';
+    const attempt = this.attempt;
+    this.attempt = undefined;
+    if (attempt) {
+      attempt.abort();
+      attempt.release(true);
+    }
+    if (this.response.headersSent) {
+      this.record.addFlag('UT');
+      this.abortDownstream();
+    } else {
+      this.reply(504, 'upstream request timeout', 'UT');
+    }
+  };
+
+  private readonly onDownstreamClose = (): void => {
+    if (!this.response.writableFinished) {
+      if (!this.finished) this.record.addFlag('DC');
+      if (!this.response.headersSent) this.record.status = 0;
+      this.finished = true;
+      const attempt = this.attempt;
+      this.attempt = undefined;
+      if (attempt) {
+        attempt.abort();
+        attempt.release(false);
+      }
+    }
+    this.report();
+  };
+
+  private readonly report = (): void => {
+    this.finished = true;
+    this.clearTimers();
+    if (this.reported) return;
+    this.reported = true;
+    this.proxy.telemetry.finish(this.record);
+  };
+
+  /** A reply of the waypoint's own (as a trailers-only gRPC reply for gRPC clients). */
+  private reply(status: number, body: string, flag?: ResponseFlag): void {
+    if (flag) this.record.addFlag(flag);
+    if (this.response.headersSent) {
+      this.abortDownstream();
+      return;
+    }
+    if (this.record.grpc) {
+      this.replyGrpc(grpcStatusOf(status), body);
+      return;
+    }
+    this.finished = true;
+    this.clearTimers();
+    this.record.status = status;
+    this.response.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+    this.record.responseBytes = Buffer.byteLength(body);
+    this.response.end(body);
+  }
+
+  private replyGrpc(code: number, message: string): void {
+    this.finished = true;
+    this.clearTimers();
+    this.record.status = 200;
+    this.record.grpcStatus = String(code);
+    this.response.writeHead(200, { 'content-type': GRPC_CONTENT_TYPE, 'grpc-status': String(code), 'grpc-message': message });
+    this.response.end();
+  }
+
+  private abortDownstream(): void {
+    this.finished = true;
+    this.clearTimers();
+    this.response.destroy();
+  }
+
+  private clearTimers(): void {
+    if (this.requestTimer) clearTimeout(this.requestTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.attempt?.timer) clearTimeout(this.attempt.timer);
+    this.requestTimer = undefined;
+    this.retryTimer = undefined;
+  }
+
+  /** Best effort: a copy to the mirror backend, Host suffixed `-shadow` as Envoy does; its answer is dropped. */
+  private sendMirror(mirror: Extract<CompiledFilter, { type: 'RequestMirror' }>): void {
+    const { proxy } = this;
+    if (mirror.backend.port === undefined || this.useHttp2 || !rollPercent(mirror.percent, proxy.random)) return;
+    const host = `${mirror.backend.name}.${mirror.backend.namespace}.svc.${proxy.domainSuffix}`;
+    const endpoint = proxy.endpoints.pick(host, mirror.backend.port, Date.now());
+    if (typeof endpoint === 'string') return;
+    const options = this.http1Options(endpoint);
+    options.headers = { ...this.headers, host: `${this.host.replace(/:\d+$/, '')}-shadow` };
+    let released = false;
+    const release = (failed: boolean) => {
+      if (released) return;
+      released = true;
+      proxy.endpoints.release(endpoint, failed, Date.now());
+    };
+    const copy = http.request(options, (answer) => {
+      answer.resume();
+      answer.once('end', () => release((answer.statusCode ?? 0) >= 500));
+      answer.once('error', () => release(true));
+    });
+    copy.once('error', () => release(true));
+    for (const chunk of this.copies ?? []) copy.write(chunk);
+    copy.end();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * Istio's HTTP telemetry for the waypoint (`reporter="waypoint"`): `istio_requests_total`, and the
+ * histograms `istio_request_duration_milliseconds`, `istio_request_bytes` and
+ * `istio_response_bytes`, with Istio's labels; and one JSON access log line per request.
+ * Peer labels come from the ztunnel's TcpMetrics, rendered once per workload and service.
+ */
+import type { Logger } from 'pino';
+import { type CounterFamily, labelPair, type MetricsRegistry } from '../metrics/registry';
+import { TcpMetrics } from '../metrics/tcp';
+import type { Service } from '../state/service';
+import type { Endpoint } from './endpoints';
+import { HistogramFamily, type HistogramSeries } from './histogram';
+import type { TunnelContext } from './tunnel-context';
+
+/** Envoy's response flags as Istio reports them; several join with commas (`DI,UF`). */
+export type ResponseFlag = 'NR' | 'UF' | 'UT' | 'URX' | 'FI' | 'DI' | 'DENY' | 'UH' | 'UO' | 'UC' | 'DC';
+
+const DURATION_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
+const SIZE_BUCKETS_BYTES = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
+const REPORTER = labelPair('reporter', 'waypoint');
+
+/** One request from arrival to the last byte, as telemetry sees it; filled in by the proxy. */
+export class RequestRecord {
+  readonly startedAt = performance.now();
+  grpc = false;
+  /** The status sent to the client; 0 when none was (the client left first). */
+  status = 0;
+  grpcStatus = '';
+  flags = '';
+  requestBytes = 0;
+  responseBytes = 0;
+  /** The service the request was routed to (the backend), else the one dialed. */
+  destinationService: Service | undefined;
+  endpoint: Endpoint | undefined;
+  /** `namespace/name/rule/match` of the route that matched. */
+  route: string | undefined;
+  /** The policy that denied the request. */
+  policy: string | undefined;
+  error: string | undefined;
+  attempts = 0;
+
+  constructor(
+    readonly context: TunnelContext,
+    readonly method: string,
+    readonly path: string,
+    readonly authority: string,
+    readonly httpVersion: string,
+  ) {
+    this.destinationService = context.service;
+  }
+
+  addFlag(flag: ResponseFlag): void {
+    if (!this.flags.split(',').includes(flag)) this.flags = this.flags === '' ? flag : `${this.flags},${flag}`;
+  }
+}
+
+class RequestSeries {
+  constructor(
+    readonly requests: { value: number },
+    readonly duration: HistogramSeries,
+    readonly requestBytes: HistogramSeries,
+    readonly responseBytes: HistogramSeries,
+  ) {}
+}
+
+export class RequestTelemetry {
+  private readonly peers: TcpMetrics;
+  private readonly requests: CounterFamily;
+  private readonly duration: HistogramFamily;
+  private readonly requestBytes: HistogramFamily;
+  private readonly responseBytes: HistogramFamily;
+  private readonly series = new Map<string, RequestSeries>();
+  private readonly tails = new Map<string, string>();
+
+  constructor(
+    registry: MetricsRegistry,
+    private readonly accessLog: Logger,
+  ) {
+    this.peers = new TcpMetrics(registry);
+    this.requests = registry.counter('istio_requests_total', 'Total requests handled by an Istio proxy');
+    this.duration = new HistogramFamily(
+      registry,
+      'istio_request_duration_milliseconds',
+      'Request duration in milliseconds',
+      DURATION_BUCKETS_MS,
+    );
+    this.requestBytes = new HistogramFamily(registry, 'istio_request_bytes', 'Request body size in bytes', SIZE_BUCKETS_BYTES);
+    this.responseBytes = new HistogramFamily(registry, 'istio_response_bytes', 'Response body size in bytes', SIZE_BUCKETS_BYTES);
+  }
+
+  /** Counts a finished request and writes its access log line. */
+  finish(record: RequestRecord): void {
+    const durationMs = performance.now() - record.startedAt;
+    const ctx = record.context;
+    const labels =
+      REPORTER +
+      this.peers.sourceLabels(ctx.source, ctx.peer.uri) +
+      this.peers.serviceLabels(record.destinationService) +
+      this.peers.destinationLabels(record.endpoint?.workload) +
+      this.tail(record);
+    let s = this.series.get(labels);
+    if (!s) {
+      s = new RequestSeries(
+        this.requests.get(labels),
+        this.duration.seriesFor(labels),
+        this.requestBytes.seriesFor(labels),
+        this.responseBytes.seriesFor(labels),
+      );
+      if (this.series.size > 50_000) this.series.clear();
+      this.series.set(labels, s);
+    }
+    s.requests.value++;
+    s.duration.observe(durationMs);
+    s.requestBytes.observe(record.requestBytes);
+    s.responseBytes.observe(record.responseBytes);
+    this.log(record, durationMs);
+  }
+
+  private tail(r: RequestRecord): string {
+    const flags = r.flags === '' ? '-' : r.flags;
+    const key = `${r.grpc ? 'g' : 'h'}${r.status} ${r.grpcStatus} ${flags}`;
+    let tail = this.tails.get(key);
+    if (tail === undefined) {
+      tail =
+        labelPair('request_protocol', r.grpc ? 'grpc' : 'http') +
+        labelPair('response_code', String(r.status)) +
+        labelPair('grpc_response_status', r.grpcStatus) +
+        labelPair('response_flags', flags) +
+        'connection_security_policy="mutual_tls"';
+      this.tails.set(key, tail);
+    }
+    return tail;
+  }
+
+  private log(r: RequestRecord, durationMs: number): void {
+    const failed = r.status === 0 || r.status >= 500;
+    if (!this.accessLog.isLevelEnabled(failed ? 'warn' : 'info')) return;
+    const ctx = r.context;
+    const line: Record<string, unknown> = {
+      'src.addr': ctx.sourceAddress,
+      'src.workload': ctx.source?.name,
+      'src.namespace': ctx.source?.namespace ?? ctx.peer.id.namespace,
+      'src.identity': ctx.peer.uri,
+      'dst.service': r.destinationService?.hostname,
+      'dst.addr': r.endpoint?.authority,
+      'dst.workload': r.endpoint?.workload?.name,
+      'dst.identity': r.endpoint?.identity,
+      method: r.method,
+      path: r.path,
+      authority: r.authority,
+      protocol: r.grpc ? 'grpc' : `HTTP/${r.httpVersion}`,
+      status: r.status,
+      response_flags: r.flags === '' ? '-' : r.flags,
+      duration_ms: Math.round(durationMs * 100) / 100,
+      bytes_received: r.requestBytes,
+      bytes_sent: r.responseBytes,
+      attempts: r.attempts,
+    };
+    if (r.grpcStatus !== '') line.grpc_status = r.grpcStatus;
+    if (r.route !== undefined) line.route = r.route;
+    if (r.policy !== undefined) line.policy = r.policy;
+    if (r.error !== undefined) line.error = r.error;
+    if (failed) this.accessLog.warn(line, 'request complete');
+    else this.accessLog.info(line, 'request complete');
+  }
+}

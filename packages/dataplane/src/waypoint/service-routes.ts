@@ -1,0 +1,83 @@
+/**
+ * The per-service views a request needs, derived from config and state on first use after a
+ * change: the prepared route table of a service port (regexes compiled once) and the prepared
+ * L7 policies that apply to a service at this waypoint.
+ */
+import { type PolicyTargetRef, type PreparedPolicy, prepareAuthorization, selectTargetedPolicies } from '@ambit/shared/authz';
+import { type CompiledRoute, type PreparedRouteTable, prepareRouteTable } from '@ambit/shared/routing';
+import type { Service } from '../state/service';
+import type { WaypointConfig } from './config';
+import type { FaultScope, RouteFault } from './fault';
+
+export interface PortRoutes {
+  readonly table: PreparedRouteTable;
+  readonly faults: ReadonlyMap<FaultScope, RouteFault>;
+}
+
+const NO_FAULTS: ReadonlyMap<FaultScope, RouteFault> = new Map();
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
+
+/** The route of a port no HTTPRoute governs: everything to the service itself, as addressed. */
+function defaultRoute(service: Service, port: number): CompiledRoute {
+  return {
+    match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
+    source: { route: 'default', ruleIndex: 0, matchIndex: 0 },
+    action: {
+      type: 'Forward',
+      backends: [{ group: '', kind: 'Service', name: service.name, namespace: service.namespace, port, weight: 1, filters: [] }],
+      filters: [],
+      timeouts: {},
+    },
+  };
+}
+
+export class ServiceRoutes {
+  private readonly ports = new Map<string, PortRoutes>();
+  private readonly policies = new Map<string, readonly PreparedPolicy[]>();
+  private readonly gatewayRefs: readonly PolicyTargetRef[];
+
+  constructor(
+    private readonly config: WaypointConfig,
+    /** The waypoint's Gateway. */
+    gateway: { namespace: string; name: string },
+    private readonly rootNamespace: string,
+  ) {
+    this.gatewayRefs = [
+      { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gateway.namespace, name: gateway.name },
+      { group: GATEWAY_GROUP, kind: 'GatewayClass', name: 'istio-waypoint' },
+    ];
+  }
+
+  /** Forgets derived views; call on any config or state change. */
+  invalidate(): void {
+    this.ports.clear();
+    this.policies.clear();
+  }
+
+  routesFor(service: Service, port: number): PortRoutes {
+    const name = `${service.hostname}:${port}`;
+    let routes = this.ports.get(name);
+    if (!routes) {
+      const table = this.config.routeTable(name);
+      routes =
+        table && !table.unrouted
+          ? { table: prepareRouteTable(table.routes), faults: table.faults }
+          : { table: prepareRouteTable([defaultRoute(service, port)]), faults: NO_FAULTS };
+      this.ports.set(name, routes);
+    }
+    return routes;
+  }
+
+  /** Policies whose targetRefs name this waypoint (its Gateway or GatewayClass) or the service. */
+  policiesFor(service: Service): readonly PreparedPolicy[] {
+    let prepared = this.policies.get(service.key);
+    if (!prepared) {
+      const targets = [...this.gatewayRefs, { group: '', kind: 'Service', namespace: service.namespace, name: service.name }];
+      prepared = selectTargetedPolicies(this.config.targetedPolicies(), targets, { rootNamespace: this.rootNamespace }).map(
+        prepareAuthorization,
+      );
+      this.policies.set(service.key, prepared);
+    }
+    return prepared;
+  }
+}

@@ -1,0 +1,323 @@
+// RDS round trip: HTTPRoutes → the shared compiler's table → the control plane's translator →
+// protobuf bytes → protobufjs toObject → the waypoint's decoder → the same table again.
+import { AMBIT_NETWORKING_GROUP, type HttpRoute } from '@ambit/shared';
+import { AmbitError } from '@ambit/shared/errors';
+import {
+  type BackendResolver,
+  type CompiledFilter,
+  type CompiledRoute,
+  type CompiledRouteTable,
+  compileRouteTable,
+  matchRequest,
+  pickBackend,
+  prepareRouteTable,
+  type RouteParent,
+} from '@ambit/shared/routing';
+import { packEnvoyResource, unpackEnvoyResource } from '@ambit/shared/xds';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RouteFault } from '../src/waypoint/fault';
+import { decodeRouteConfiguration, type WaypointRouteTable } from '../src/waypoint/route-config';
+
+// This is the only dataplane file that touches control-plane code, and only to check that the
+// decoder inverts the real translator. The packages must not import each other, so it is loaded
+// at run time (vitest resolves it) and stays out of the dataplane's TypeScript project.
+const TRANSLATOR = '../../control-plane/src/translate/index';
+
+interface FaultResolver {
+  kinds: readonly { group: string; kind: string }[];
+  resolve(ref: { group: string; kind: string; name: string }, namespace: string): RouteFault | undefined;
+}
+
+interface Translator {
+  routeConfiguration(
+    snapshot: unknown,
+    routes: {
+      service: { hostname: string };
+      port: { port: number };
+      table: CompiledRouteTable;
+      attachedTo: 'Service' | 'Gateway' | 'none';
+    },
+    options?: { fault?: FaultResolver },
+  ): Record<string, unknown>;
+}
+
+let translator: Translator;
+beforeAll(async () => {
+  translator = (await import(/* @vite-ignore */ TRANSLATOR)) as Translator;
+});
+
+const SNAPSHOT = { options: { domainSuffix: 'cluster.local' } };
+const FAULT_KIND = { group: AMBIT_NETWORKING_GROUP, kind: 'FaultInjection' };
+const SLOW: RouteFault = { delay: { fixedDelayMs: 500, percent: 50 }, abort: { httpStatus: 503, percent: 12.5 } };
+const fault: FaultResolver = { kinds: [FAULT_KIND], resolve: (ref) => (ref.name === 'slow' ? SLOW : undefined) };
+const exists: BackendResolver = (ref) => (ref.name === 'nowhere' ? { exists: false, reason: 'BackendNotFound' } : { exists: true });
+
+function route(name: string, spec: HttpRoute['spec'], creationTimestamp = '2024-01-01T00:00:00Z'): HttpRoute {
+  return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'demo', creationTimestamp }, spec };
+}
+
+const toProductpage = [{ group: '', kind: 'Service', name: 'productpage', port: 9080 }];
+const productpage: RouteParent = { kind: 'Service', namespace: 'demo', name: 'productpage', port: 9080 };
+
+/** The wire trip a waypoint sees: translate, encode, decode as protobufjs' toObject does, then our decoder. */
+function roundTrip(table: CompiledRouteTable, hostname: string, port: number, attachedTo: 'Service' | 'Gateway' | 'none' = 'Service') {
+  const config = translator.routeConfiguration(SNAPSHOT, { service: { hostname }, port: { port }, table, attachedTo }, { fault });
+  const wire = packEnvoyResource('envoy.config.route.v3.RouteConfiguration', config);
+  return decodeRouteConfiguration(unpackEnvoyResource(wire));
+}
+
+/** ExtensionRef filters name the fault resource; over RDS they arrive as the fault itself (in `faults`). */
+function withoutExtensionRefs(routes: readonly CompiledRoute[]): CompiledRoute[] {
+  const keep = (filters: readonly CompiledFilter[]) => filters.filter((f) => f.type !== 'ExtensionRef');
+  return routes.map((r) =>
+    r.action.type === 'Forward'
+      ? {
+          ...r,
+          action: {
+            ...r.action,
+            filters: keep(r.action.filters),
+            backends: r.action.backends.map((b) => ({ ...b, filters: keep(b.filters) })),
+          },
+        }
+      : r,
+  );
+}
+
+describe('decodeRouteConfiguration inverts the translator', () => {
+  const rules = route('productpage-rules', {
+    parentRefs: toProductpage,
+    rules: [
+      {
+        name: 'api',
+        matches: [{ path: { type: 'PathPrefix', value: '/api/v1' }, headers: [{ name: 'X-Canary', value: 'yes' }], method: 'GET' }],
+        filters: [
+          {
+            type: 'RequestHeaderModifier',
+            requestHeaderModifier: {
+              set: [{ name: 'x-route', value: 'canary' }],
+              add: [{ name: 'X-Trace', value: '1' }],
+              remove: ['x-debug'],
+            },
+          },
+          { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'x-served-by', value: 'waypoint' }] } },
+          { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v1' } } },
+          { type: 'RequestMirror', requestMirror: { backendRef: { name: 'reviews-v3', port: 9080 }, percent: 25 } },
+        ],
+        backendRefs: [{ name: 'productpage', port: 9080 }],
+        timeouts: { request: '10s', backendRequest: '2s' },
+        retry: { attempts: 3, codes: [503, 504], backoff: '100ms' },
+      },
+      {
+        matches: [{ path: { type: 'Exact', value: '/old' } }],
+        filters: [
+          { type: 'RequestRedirect', requestRedirect: { path: { type: 'ReplaceFullPath', replaceFullPath: '/new' }, statusCode: 301 } },
+        ],
+      },
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/fault' } }],
+        filters: [{ type: 'ExtensionRef', extensionRef: { ...FAULT_KIND, name: 'slow' } }],
+        backendRefs: [{ name: 'productpage', port: 9080 }],
+        timeouts: { request: '1500ms' },
+      },
+      { matches: [{ path: { type: 'PathPrefix', value: '/missing' } }], backendRefs: [{ name: 'nowhere', port: 9080 }] },
+      {
+        matches: [
+          { path: { type: 'PathPrefix', value: '/split' }, queryParams: [{ name: 'v', type: 'RegularExpression', value: '[23]' }] },
+        ],
+        backendRefs: [
+          { name: 'reviews-v2', port: 9080, weight: 1 },
+          {
+            name: 'reviews-v3',
+            port: 9080,
+            weight: 3,
+            filters: [{ type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'x-version', value: 'v3' }] } }],
+          },
+        ],
+      },
+      {
+        matches: [
+          {
+            path: { type: 'RegularExpression', value: '/items/[0-9]+' },
+            method: 'POST',
+            headers: [{ name: 'x-tenant', type: 'RegularExpression', value: 'a|b' }],
+          },
+        ],
+        backendRefs: [{ name: 'reviews-v1', port: 9080 }],
+      },
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/host' } }],
+        filters: [
+          { type: 'URLRewrite', urlRewrite: { hostname: 'internal.example', path: { type: 'ReplaceFullPath', replaceFullPath: '/' } } },
+        ],
+        backendRefs: [{ name: 'details', port: 9080 }],
+      },
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/strip' } }],
+        filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/' } } }],
+        backendRefs: [{ name: 'details', port: 9080 }],
+      },
+      { matches: [{ path: { type: 'PathPrefix', value: '/empty' } }] },
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/moved' } }],
+        filters: [
+          {
+            type: 'RequestRedirect',
+            requestRedirect: {
+              scheme: 'https',
+              hostname: 'moved.example',
+              port: 8443,
+              path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/new' },
+              statusCode: 302,
+            },
+          },
+        ],
+      },
+      {
+        matches: [{ path: { type: 'PathPrefix', value: '/shadowed' } }],
+        filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'ratings', port: 9080 } } }],
+        backendRefs: [
+          { name: 'details', port: 9080, weight: 2 },
+          { name: 'ratings', port: 9080, weight: 1 },
+        ],
+        retry: { attempts: 1 },
+        timeouts: { request: '3s' },
+      },
+    ],
+  });
+  const ab = route(
+    'reviews-ab',
+    {
+      parentRefs: toProductpage,
+      rules: [{ matches: [{ headers: [{ name: 'end-user', value: 'jason' }] }], backendRefs: [{ name: 'reviews-v2', port: 9080 }] }],
+    },
+    '2023-06-01T00:00:00Z',
+  );
+  const compiled = compileRouteTable([rules, ab], productpage, exists, { extensionKinds: [FAULT_KIND] });
+  let decoded: WaypointRouteTable;
+  beforeAll(() => {
+    decoded = roundTrip(compiled, 'productpage.demo.svc.cluster.local', 9080);
+  });
+
+  it('gives back the compiled table, route for route, for a Service parent', () => {
+    expect(compiled.notes.filter((n) => n.level === 'error')).toEqual([]);
+    expect(decoded.name).toBe('productpage.demo.svc.cluster.local:9080');
+    expect(decoded.unrouted).toBe(false);
+    expect(decoded.routes).toHaveLength(12);
+    expect(decoded.routes).toEqual(withoutExtensionRefs(compiled.routes));
+  });
+
+  it('turns the ExtensionRef fault into the fault of that route, and of no other', () => {
+    const faulty = decoded.routes.find((r) => r.source.ruleIndex === 2 && r.source.route === 'demo/productpage-rules') as CompiledRoute;
+    expect(decoded.faults.get(faulty)).toEqual(SLOW);
+    expect(decoded.faults.size).toBe(1);
+  });
+
+  it('orders hostname-bound routes of a Gateway parent as the compiler does', () => {
+    const waypoint: RouteParent = { kind: 'Gateway', namespace: 'demo', name: 'waypoint', port: 15008, sectionName: 'mesh' };
+    const toWaypoint = [{ name: 'waypoint', sectionName: 'mesh' }];
+    const backend = (name: string) => [{ name, port: 9080 }];
+    const routes = [
+      route('a-wild', {
+        parentRefs: toWaypoint,
+        hostnames: ['*.example.com', 'foo.example.com'],
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/a' } }], backendRefs: backend('svc-a') },
+          { matches: [{ path: { type: 'Exact', value: '/x' } }], backendRefs: backend('svc-x') },
+        ],
+      }),
+      route('b-foo', { parentRefs: toWaypoint, hostnames: ['foo.example.com'], rules: [{ backendRefs: backend('svc-b') }] }),
+      route('c-any', {
+        parentRefs: toWaypoint,
+        rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/b' } }], backendRefs: backend('svc-c') }],
+      }),
+      route('d-mixed', {
+        parentRefs: toWaypoint,
+        hostnames: ['bar.example.com', '*.other.com'],
+        rules: [{ matches: [{ path: { type: 'Exact', value: '/a' } }], backendRefs: backend('svc-d') }],
+      }),
+      route('e-deep', { parentRefs: toWaypoint, hostnames: ['*.a.example.com'], rules: [{ backendRefs: backend('svc-e') }] }),
+    ];
+    const table = compileRouteTable(routes, waypoint, exists);
+    expect(table.routes.length).toBe(9);
+    const back = roundTrip(table, 'productpage.demo.svc.cluster.local', 9080, 'Gateway');
+    expect(back.routes).toEqual(table.routes);
+  });
+
+  it('brings back what Envoy cannot carry in canonical form, routing every request the same way', () => {
+    const lossy = route('lossy', {
+      parentRefs: toProductpage,
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/weighted/' } }],
+          backendRefs: [
+            { name: 'details', port: 9080, weight: 5 },
+            { name: 'ratings', port: 9080, weight: 0 },
+          ],
+          timeouts: { request: '10s', backendRequest: '2s' },
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/half' } }],
+          backendRefs: [
+            { name: 'details', port: 9080, weight: 1 },
+            { name: 'nowhere', port: 9080, weight: 1 },
+          ],
+        },
+      ],
+    });
+    const table = compileRouteTable([lossy], productpage, exists);
+    const back = roundTrip(table, 'productpage.demo.svc.cluster.local', 9080);
+    const [weighted, half] = back.routes;
+    expect(weighted?.action).toMatchObject({ backends: [{ name: 'details', weight: 1 }], timeouts: { requestMs: 2000 } });
+    expect(half?.action).toMatchObject({
+      backends: [
+        { name: 'details', weight: 1 },
+        { weight: 1, invalid: expect.any(String) },
+      ],
+    });
+
+    const original = prepareRouteTable(table.routes);
+    const decodedTable = prepareRouteTable(back.routes);
+    for (const path of ['/weighted', '/weighted/x', '/half', '/half/y', '/other']) {
+      for (const roll of [0, 0.25, 0.49, 0.5, 0.75, 0.99]) {
+        const outcome = (t: typeof original) => {
+          const hit = matchRequest(t, { method: 'GET', path, headers: {} });
+          if (!hit) return 404;
+          if (hit.route.action.type !== 'Forward') return hit.route.action.status;
+          const backend = pickBackend(hit.route.action, () => roll);
+          return backend?.invalid === undefined ? backend?.name : 500;
+        };
+        expect(outcome(decodedTable), `${path} at ${roll}`).toEqual(outcome(original));
+      }
+    }
+  });
+
+  it('says when no HTTPRoute governs the port: requests go to the service as addressed', () => {
+    const none = compileRouteTable([], productpage, exists);
+    const back = roundTrip(none, 'ratings.demo.svc.cluster.local', 9080, 'none');
+    expect(back).toMatchObject({ name: 'ratings.demo.svc.cluster.local:9080', routes: [], unrouted: true });
+  });
+
+  it('refuses encodings it cannot honour exactly, naming the field', () => {
+    const config = {
+      name: 'x.demo.svc.cluster.local:80',
+      virtualHosts: [
+        {
+          name: 'x',
+          domains: ['*'],
+          routes: [{ name: 'r', match: { prefix: '/api' }, route: { cluster: 'outbound|80||x.demo.svc.cluster.local' } }],
+        },
+      ],
+    };
+    expect(() => decodeRouteConfiguration(config)).toThrow(AmbitError);
+    try {
+      decodeRouteConfiguration(config);
+    } catch (error) {
+      expect((error as AmbitError).details[0]?.path).toBe('virtualHosts[0].routes[0].match');
+    }
+    const append = structuredClone(config) as { virtualHosts: { routes: Record<string, unknown>[] }[] };
+    const r = append.virtualHosts[0]?.routes[0] as Record<string, unknown>;
+    r.match = { prefix: '/' };
+    r.requestHeadersToAdd = [{ header: { key: 'a', value: 'b' }, appendAction: 'ADD_IF_ABSENT' }];
+    expect(() => decodeRouteConfiguration(append)).toThrow(/append action ADD_IF_ABSENT/);
+  });
+});
