@@ -14,7 +14,10 @@ function backend(name: string, weight?: number) {
 
 describe('analysis: HTTPRoutes, as the shared route compiler sees them', () => {
   const faultFilter = { type: 'ExtensionRef', extensionRef: { group: 'networking.ambit.dev', kind: 'FaultInjection', name: 'abort-half' } };
-  const faultRoute = httpRoute('reviews', { parentRefs: [toService('reviews')], rules: [{ filters: [faultFilter], backendRefs: [backend('reviews-v1')] }] });
+  const faultRoute = httpRoute('reviews', {
+    parentRefs: [toService('reviews')],
+    rules: [{ filters: [faultFilter], backendRefs: [backend('reviews-v1')] }],
+  });
 
   it('accepts an ExtensionRef to an existing FaultInjection', () => {
     const fault = {
