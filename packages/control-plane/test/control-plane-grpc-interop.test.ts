@@ -126,7 +126,13 @@ describe('control plane with @grpc/grpc-js-xds clients', () => {
     for (const b of Object.values(backends)) cleanups.push(() => b.server.forceShutdown());
     const dir = mkdtempSync(join(tmpdir(), 'ambit-interop-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    controlPlane = await startControlPlane({ dataDir: dir, xdsPort: 0, monitoringPort: 0, logger: pino({ level: 'silent' }) });
+    controlPlane = await startControlPlane({
+      dataDir: dir,
+      xdsPort: 0,
+      secureXdsPort: 0,
+      monitoringPort: 0,
+      logger: pino({ level: 'silent' }),
+    });
     cleanups.unshift(() => controlPlane.stop());
     const { store } = controlPlane;
     const objects = [

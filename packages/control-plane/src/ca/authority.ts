@@ -12,6 +12,7 @@ import { createIssuer, DEFAULT_TTL_POLICY, type IssuedCertificate, type TtlPolic
 import { NodeTokenStore } from './node-tokens';
 import { loadPluginCerts } from './plugin-certs';
 import { loadOrCreateRoot } from './root';
+import { issueServingCertificate, type ServingCertificate, type ServingCertificateRequest } from './serving-cert';
 
 export interface CertificateAuthorityOptions extends IdentitySources {
   /** The control plane's data directory; the CA keeps its root and token hashes in `<dataDir>/ca`. */
@@ -45,6 +46,8 @@ export interface CertificateAuthority {
   readonly nodeTokens: NodeTokenStore;
   /** Throws AmbitError: Unauthenticated, InvalidArgument, PermissionDenied (or Internal). */
   createCertificate(request: CertificateRequest): Promise<IssuedCertificate>;
+  /** The control plane's own certificate for its TLS port (not a workload's: it carries DNS and IP names). */
+  issueServingCertificate(request?: ServingCertificateRequest): Promise<ServingCertificate>;
 }
 
 export async function createCertificateAuthority(options: CertificateAuthorityOptions): Promise<CertificateAuthority> {
@@ -87,7 +90,22 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
     }
   }
 
-  return { trustDomain, rootCertPem: issuer.rootCertPem, nodeTokens, createCertificate };
+  async function issueServing(request: ServingCertificateRequest = {}): Promise<ServingCertificate> {
+    const issued = await issueServingCertificate(signing, trustDomain, request);
+    log.info(
+      {
+        identity: issued.identity,
+        dnsNames: issued.dnsNames,
+        ipAddresses: issued.ipAddresses,
+        serial: issued.serialNumber,
+        notAfter: issued.notAfter.toISOString(),
+      },
+      'control plane serving certificate issued',
+    );
+    return issued;
+  }
+
+  return { trustDomain, rootCertPem: issuer.rootCertPem, nodeTokens, createCertificate, issueServingCertificate: issueServing };
 }
 
 function bearerToken(authorization: string | undefined): string | undefined {

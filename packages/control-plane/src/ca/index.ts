@@ -16,3 +16,13 @@ export {
   certificateProto,
   startCertificateServer,
 } from './service';
+export {
+  CONTROL_PLANE_NAMESPACE,
+  CONTROL_PLANE_SERVICE_ACCOUNT,
+  DEFAULT_SERVING_DNS_NAMES,
+  DEFAULT_SERVING_IP_ADDRESSES,
+  DEFAULT_SERVING_TTL_SECONDS,
+  type ServingCertificate,
+  type ServingCertificateRequest,
+} from './serving-cert';
+export { createServingCredentials, type ServingCredentials, type ServingCredentialsOptions } from './serving-credentials';

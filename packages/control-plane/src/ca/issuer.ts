@@ -31,7 +31,7 @@ export const DEFAULT_TTL_POLICY: TtlPolicy = {
 };
 
 /** Leaves start a minute in the past so that a peer whose clock runs a little behind accepts them. */
-const BACKDATE_MS = 60_000;
+export const BACKDATE_MS = 60_000;
 
 export interface IssuedCertificate {
   identity: string;
@@ -109,7 +109,7 @@ export function resolveTtlSeconds(requested: number | undefined, policy: TtlPoli
 }
 
 /** The leaf's authority key id is the signer's subject key id, so chain builders find the signer. */
-async function signingKeyIdentifier(signing: SigningCert): Promise<AuthorityKeyIdentifierExtension> {
+export async function signingKeyIdentifier(signing: SigningCert): Promise<AuthorityKeyIdentifierExtension> {
   const subjectKeyId = signing.cert.getExtension(SubjectKeyIdentifierExtension);
   return subjectKeyId
     ? new AuthorityKeyIdentifierExtension(subjectKeyId.keyId)

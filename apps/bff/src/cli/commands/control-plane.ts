@@ -8,7 +8,9 @@ import { untilSignal } from '../signals';
 
 interface ControlPlaneOptions {
   host: string;
+  secureHost?: string;
   xdsPort: number;
+  secureXdsPort: number;
   monitoringPort: number;
   trustDomain?: string;
   pluginCerts?: string;
@@ -17,22 +19,33 @@ interface ControlPlaneOptions {
 export function registerControlPlane(program: Command): void {
   program
     .command('control-plane')
-    .description('Run the control plane: store, registry, xDS server and CA (15010), monitoring (15014)')
+    .description('Run the control plane: store, registry, xDS server and CA (15010 plaintext, 15012 TLS), monitoring (15014)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--xds-port <port>', 'xDS and CA gRPC port (0: any free port)', port, DEFAULT_PORTS.xds)
+    .option('--secure-host <address>', 'address the TLS port listens on (default: --host), e.g. 0.0.0.0 to serve other machines')
+    .option('--xds-port <port>', 'xDS and CA gRPC port, plaintext (0: any free port)', port, DEFAULT_PORTS.xds)
+    .option(
+      '--secure-xds-port <port>',
+      "xDS and CA gRPC port over TLS, with a certificate from the control plane's CA (0: any free port)",
+      port,
+      DEFAULT_PORTS.secureXds,
+    )
     .option('--monitoring-port <port>', 'metrics, readiness and debug port (0: any free port)', port, DEFAULT_PORTS.monitoring)
     .option('--trust-domain <domain>', 'SPIFFE trust domain of issued certificates', 'cluster.local')
     .option('--plugin-certs <dir>', 'sign with Istio-style plug-in certs (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem)')
     .addHelpText(
       'after',
-      '\nRuns until interrupted (Ctrl-C). Logs are JSON lines on standard output.\n\nExample:\n  ambit control-plane --data-dir /var/lib/ambit',
+      '\nRuns until interrupted (Ctrl-C). Logs are JSON lines on standard output.\n' +
+        'Clients of the TLS port trust <data-dir>/ca/root-cert.pem; the certificate names istiod.istio-system.svc, localhost and 127.0.0.1.\n\n' +
+        'Example:\n  ambit control-plane --data-dir /var/lib/ambit',
     )
     .action(async (options: ControlPlaneOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<GlobalOptions>();
       const controlPlane = await startControlPlane({
         dataDir: resolve(dataDir),
         host: options.host,
+        ...(options.secureHost ? { secureHost: options.secureHost } : {}),
         xdsPort: options.xdsPort,
+        secureXdsPort: options.secureXdsPort,
         monitoringPort: options.monitoringPort,
         ...(options.trustDomain ? { trustDomain: options.trustDomain } : {}),
         ...(options.pluginCerts ? { pluginCertsDir: resolve(options.pluginCerts) } : {}),
