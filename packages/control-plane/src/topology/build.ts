@@ -1,0 +1,423 @@
+/**
+ * buildTopology: the graph from telemetry answers and a registry snapshot, as a pure function.
+ *
+ * Each telemetry sample takes a route — a chain of node ids: client → service → workload, with
+ * the waypoint between them when waypoints are shown — and adds its numbers to every edge of the
+ * chain. Routes are decided once per set of peer labels. De-duplication follows Kiali and goes one
+ * step further, so that one request is one edge:
+ * - L7 comes from the waypoint (`reporter="waypoint"`), which sees client, service and backend.
+ * - A direct L4 connection is reported by both ztunnels; the source's report is used, and the
+ *   destination's only for pairs the source did not report (clients outside the mesh, or a
+ *   source ztunnel that was not scraped).
+ * - Through a waypoint the ztunnels report two hops, client → waypoint and waypoint → backend.
+ *   They are folded into the client → service and service → backend edges (their bytes and
+ *   security join the waypoint's requests), not drawn as edges of their own.
+ */
+import type { MeshSnapshot } from '../registry/index';
+import { parseBucketBound, type SeriesLabels, type VectorSample } from '../telemetry/index';
+import type { GraphType, NamespaceBox, TopologyGraph, TopologyNode } from './graph';
+import { countEdge, EdgeDraft, edgeJson, type NodeDraft, nodeJson } from './graph-drafts';
+import { type HealthConfig, HealthRules, worse } from './health';
+import { MeshIndex } from './mesh-index';
+import { known, NodeCatalog } from './node-catalog';
+import { RouteTable } from './route-table';
+import type { TopologyTelemetry } from './telemetry';
+
+export interface TopologyOptions {
+  /** Default `workload`. */
+  graphType?: GraphType;
+  /** Put a service node between a client and the workloads behind the service (Kiali's default); default true. */
+  injectServiceNodes?: boolean;
+  /** Draw waypoints as nodes on the path (service → waypoint → workload); default false, as in Kiali. */
+  showWaypoints?: boolean;
+  /** Add a node per Kubernetes node's ztunnel; default false. */
+  showZtunnels?: boolean;
+  /** Show registry workloads and services without traffic in the window; default true. */
+  includeIdle?: boolean;
+  /** Only these namespaces (and the nodes they talk to, marked `outside`); default all. */
+  namespaces?: readonly string[];
+  /** Health rules checked before Kiali's defaults. */
+  health?: HealthConfig;
+}
+
+type TcpMetric = 'sent' | 'received' | 'opened';
+type Hop = 'direct' | 'toWaypoint' | 'fromWaypoint';
+
+/** The node ids a sample's numbers run along. */
+interface Route {
+  chain: readonly string[];
+  /** The chain's edges, once made. */
+  edges?: readonly EdgeDraft[];
+  /** The waypoint the traffic went through. */
+  waypoint?: string | undefined;
+  /** An L7 route's client|service and service|workload pairs, when hops spread over its edge. */
+  pairs?: readonly string[];
+  /** A hop's pair: spread over the L7 edges recorded for it, when there are any (else `chain`). */
+  spread?: string;
+}
+
+/** A ztunnel report's peers, classified once. */
+interface TcpPeer {
+  reporter: 'source' | 'destination';
+  hop: Hop;
+  waypoint: string | undefined;
+  /** `<ns>/<workload>` of the destination. */
+  destination: string;
+  /** `<client ns>/<client workload>|<destination>`: the pair, for finding a source report's duplicate. */
+  byWorkload: string;
+  /** Made when the first non-zero sample arrives. */
+  route: Route | null | undefined;
+}
+
+class GraphBuilder {
+  private readonly catalog: NodeCatalog;
+  private readonly edges = new Map<string, EdgeDraft>();
+  private readonly graphType: GraphType;
+  private readonly inject: boolean;
+  private readonly showWaypoints: boolean;
+  private readonly routes = new RouteTable<Route>();
+  private readonly tcpPeers = new RouteTable<TcpPeer>();
+  /** Upper bounds of the duration buckets seen, ascending: edges index their bucket rates by them. */
+  private readonly bounds: number[] = [];
+  /** Without service nodes: the client → workload edges of each `<client>|<service>` and `<service>|<workload>`, with their requests/s. */
+  private readonly spreads = new Map<string, Map<EdgeDraft, number>>();
+
+  constructor(
+    private readonly index: MeshIndex,
+    readonly options: TopologyOptions,
+  ) {
+    this.graphType = options.graphType ?? 'workload';
+    this.inject = this.graphType !== 'service' && (options.injectServiceNodes ?? true);
+    this.showWaypoints = this.graphType !== 'service' && (options.showWaypoints ?? false);
+    this.catalog = new NodeCatalog(index, this.graphType);
+  }
+
+  // ── routes ───────────────────────────────────────────────────────────────────────────────
+
+  /** client → [service] → [waypoint] → [workload], as the options draw it. */
+  private path(client: string, service: string | undefined, waypoint: string | undefined, workload: string | undefined): string[] {
+    const chain = [client];
+    if (this.graphType === 'service') {
+      chain.push(service ?? workload ?? this.catalog.unknownDestination());
+      return chain;
+    }
+    if (service && (this.inject || !workload)) chain.push(service);
+    if (waypoint && this.showWaypoints) chain.push(this.catalog.waypoint(waypoint));
+    if (workload) chain.push(workload);
+    if (chain.length === 1) chain.push(this.catalog.unknownDestination());
+    return chain;
+  }
+
+  /** Without service nodes (and waypoints), the client → workload edges are the only place for the hops' L4 numbers. */
+  private get spreadsHops(): boolean {
+    return !this.inject && !this.showWaypoints && this.graphType !== 'service';
+  }
+
+  /** Where a waypoint's report goes: client → service → workload (as the options draw it). */
+  private l7Route(l: SeriesLabels): Route {
+    let route = this.routes.get('l7', l);
+    if (!route) {
+      const client = this.catalog.source(l);
+      const service = this.catalog.service(l.destination_service, l.destination_service_namespace);
+      const workload = this.catalog.destinationWorkload(l);
+      const waypoint = this.catalog.waypointOf(l);
+      route = { chain: this.path(client, service, waypoint, workload), waypoint };
+      if (service && workload && this.spreadsHops) route.pairs = [`${client}|${service}`, `${service}|${workload}`];
+      this.routes.set('l7', l, route);
+    }
+    return route;
+  }
+
+  /**
+   * Where a ztunnel report goes. A hop to or from a waypoint joins the path of the requests it
+   * carried: client → service (→ waypoint), (waypoint →) service → workload; without service
+   * nodes it is spread over the client → workload edges of the same client and service (or
+   * service and workload), in proportion to their requests (`spread`).
+   */
+  private l4Route(l: SeriesLabels, peer: TcpPeer): Route | null {
+    const catalog = this.catalog;
+    const service = catalog.service(l.destination_service, l.destination_service_namespace);
+    if (peer.hop === 'direct') return { chain: this.path(catalog.source(l), service, undefined, catalog.destinationWorkload(l)) };
+    const waypoint = peer.waypoint as string;
+    if (peer.hop === 'toWaypoint') {
+      const client = catalog.source(l);
+      if (!service) return { chain: [client, catalog.waypoint(waypoint)] };
+      if (this.graphType === 'service') return { chain: [client, service] };
+      if (this.inject) return { chain: this.showWaypoints ? [client, service, catalog.waypoint(waypoint)] : [client, service] };
+      if (this.showWaypoints) return { chain: [client, catalog.waypoint(waypoint)] };
+      return { chain: [client, service], spread: `${client}|${service}` };
+    }
+    if (this.graphType === 'service') return null; // service → service only: the client's hop says it all
+    const workload = catalog.destinationWorkload(l);
+    if (!workload) return null;
+    if (!service || (!this.inject && this.showWaypoints)) return { chain: [catalog.waypoint(waypoint), workload] };
+    if (this.inject) return { chain: this.showWaypoints ? [service, catalog.waypoint(waypoint), workload] : [service, workload] };
+    return { chain: [service, workload], spread: `${service}|${workload}` };
+  }
+
+  /** What a ztunnel report is, decided once per reporter and peer labels (no node is made for it). */
+  private tcpPeer(l: SeriesLabels): TcpPeer {
+    const reporter = l.reporter === 'destination' ? 'destination' : 'source';
+    let peer = this.tcpPeers.get(reporter, l);
+    if (!peer) {
+      const destination = `${l.destination_workload_namespace}/${l.destination_workload}`;
+      const toWaypoint =
+        reporter === 'source' ? this.catalog.waypointImplementedBy(l.destination_workload_namespace, l.destination_workload) : undefined;
+      const fromWaypoint =
+        reporter === 'destination' ? this.catalog.waypointImplementedBy(l.source_workload_namespace, l.source_workload) : undefined;
+      peer = {
+        reporter,
+        hop: toWaypoint ? 'toWaypoint' : fromWaypoint ? 'fromWaypoint' : 'direct',
+        waypoint: toWaypoint ?? fromWaypoint,
+        destination,
+        byWorkload: `${l.source_workload_namespace}/${l.source_workload}|${destination}`,
+        route: undefined,
+      };
+      this.tcpPeers.set(reporter, l, peer);
+    }
+    return peer;
+  }
+
+  /** The edges along a route, made on first use and kept on it. */
+  private edgesOf(route: Route): readonly EdgeDraft[] {
+    if (route.edges) return route.edges;
+    const chain = route.chain;
+    const out: EdgeDraft[] = [];
+    for (let i = 1; i < chain.length; i++) {
+      const from = chain[i - 1] as string;
+      const to = chain[i] as string;
+      const id = `${from}->${to}`;
+      let edge = this.edges.get(id);
+      if (!edge) {
+        edge = new EdgeDraft(id, this.catalog.get(from), this.catalog.get(to));
+        this.edges.set(id, edge);
+      }
+      out.push(edge);
+    }
+    route.edges = out;
+    return out;
+  }
+
+  /** Identities telemetry saw, on the route's first and last nodes. */
+  private principals(chain: readonly string[], l: SeriesLabels, sides: 'source' | 'both'): void {
+    if (known(l.source_principal)) this.catalog.get(chain[0] as string).principals.add(l.source_principal);
+    if (sides === 'both' && known(l.destination_principal) && known(l.destination_workload)) {
+      this.catalog.get(chain[chain.length - 1] as string).principals.add(l.destination_principal);
+    }
+  }
+
+  // ── samples ──────────────────────────────────────────────────────────────────────────────
+
+  addRequests(samples: readonly VectorSample[]): void {
+    for (const { labels: l, value } of samples) {
+      if (!(value > 0)) continue;
+      const route = this.l7Route(l);
+      const grpc = l.request_protocol === 'grpc';
+      const protocol = grpc ? 'grpc' : 'http';
+      const code = grpc && known(l.grpc_response_status) ? l.grpc_response_status : (l.response_code ?? '');
+      const failed = isFailure(grpc, code);
+      const flags = l.response_flags;
+      this.principals(route.chain, l, 'both');
+      const edges = this.edgesOf(route);
+      if (route.pairs) this.recordSpread(route.pairs, edges[edges.length - 1] as EdgeDraft, value);
+      for (const edge of edges) {
+        edge.requests += value;
+        if (grpc) edge.grpcRequests += value;
+        if (failed) edge.errors += value;
+        edge.addResponse(protocol, code, value);
+        if (known(flags) && flags !== '-') edge.addFlags(flags, value);
+        edge.addSecurity('l7', l.connection_security_policy, value);
+        if (known(l.source_principal)) edge.sourcePrincipals.add(l.source_principal);
+        if (known(l.destination_principal)) edge.destinationPrincipals.add(l.destination_principal);
+        edge.addReporter('waypoint');
+        if (route.waypoint) edge.waypoint = route.waypoint;
+      }
+    }
+  }
+
+  /** Remembers an L7 edge's requests under its pairs, for the hops' numbers to be shared out by. */
+  private recordSpread(pairs: readonly string[], edge: EdgeDraft, requests: number): void {
+    for (const pair of pairs) {
+      let weights = this.spreads.get(pair);
+      if (!weights) {
+        weights = new Map();
+        this.spreads.set(pair, weights);
+      }
+      weights.set(edge, (weights.get(edge) ?? 0) + requests);
+    }
+  }
+
+  /**
+   * Bucket rates join the edges the requests made (an empty bucket still bounds the ones above
+   * it, so zeros count); buckets of peers without requests in the window make no edges.
+   */
+  addDurationBuckets(samples: readonly VectorSample[]): void {
+    // Each distinct bound gets an index in ascending order; edges keep their bucket rates in arrays of that order.
+    const byLe = new Map<string, number>();
+    for (const { labels } of samples) {
+      const le = labels.le;
+      if (le !== undefined && !byLe.has(le)) byLe.set(le, parseBucketBound(le));
+    }
+    this.bounds.push(...new Set([...byLe.values()].filter((b) => !Number.isNaN(b))));
+    this.bounds.sort((a, b) => a - b);
+    const index = new Map<string, number>();
+    for (const [le, bound] of byLe) if (!Number.isNaN(bound)) index.set(le, this.bounds.indexOf(bound));
+    const size = this.bounds.length;
+    for (const { labels: l, value } of samples) {
+      if (!(value >= 0)) continue;
+      const i = l.le === undefined ? undefined : index.get(l.le);
+      if (i === undefined) continue;
+      const edges = this.routes.get('l7', l)?.edges;
+      if (edges) for (const edge of edges) edge.addBucket(i, size, value);
+    }
+  }
+
+  addTcp(telemetry: TopologyTelemetry): void {
+    // Pairs the source ztunnel reported, by client workload and by client identity: their destination reports are duplicates.
+    const byWorkload = new Set<string>();
+    const byPrincipal = new Map<string, Set<string>>();
+    for (const samples of [telemetry.tcpSent, telemetry.tcpReceived, telemetry.tcpOpened]) {
+      for (const { labels: l } of samples) {
+        if (l.reporter !== 'source') continue;
+        const peer = this.tcpPeer(l);
+        byWorkload.add(peer.byWorkload);
+        const principal = l.source_principal;
+        if (!known(principal)) continue;
+        let principals = byPrincipal.get(peer.destination);
+        if (!principals) {
+          principals = new Set();
+          byPrincipal.set(peer.destination, principals);
+        }
+        principals.add(principal);
+      }
+    }
+    this.addTcpMetric(telemetry.tcpSent, 'sent', byWorkload, byPrincipal);
+    this.addTcpMetric(telemetry.tcpReceived, 'received', byWorkload, byPrincipal);
+    this.addTcpMetric(telemetry.tcpOpened, 'opened', byWorkload, byPrincipal);
+  }
+
+  private addTcpMetric(
+    samples: readonly VectorSample[],
+    metric: TcpMetric,
+    byWorkload: ReadonlySet<string>,
+    byPrincipal: ReadonlyMap<string, ReadonlySet<string>>,
+  ): void {
+    for (const { labels: l, value } of samples) {
+      if (!(value > 0)) continue;
+      const peer = this.tcpPeer(l);
+      if (peer.hop === 'direct' && peer.reporter === 'destination') {
+        const duplicate = known(l.source_workload)
+          ? byWorkload.has(peer.byWorkload)
+          : known(l.source_principal) && byPrincipal.get(peer.destination)?.has(l.source_principal) === true;
+        if (duplicate) continue;
+      }
+      if (peer.route === undefined) peer.route = this.l4Route(l, peer);
+      const route = peer.route;
+      if (!route) continue;
+      const spread = route.spread === undefined ? undefined : this.spreads.get(route.spread);
+      if (spread) {
+        // Spread over client → workload edges, both hops carry the same bytes: count the client's hop only.
+        const counted = peer.hop !== 'fromWaypoint';
+        let total = 0;
+        for (const weight of spread.values()) total += weight;
+        for (const [edge, weight] of spread) this.addTcpTo(edge, l, peer, metric, (value * weight) / total, counted);
+      } else {
+        if (peer.hop !== 'fromWaypoint') this.principals(route.chain, l, peer.hop === 'toWaypoint' ? 'source' : 'both');
+        for (const edge of this.edgesOf(route)) this.addTcpTo(edge, l, peer, metric, value, true);
+      }
+    }
+  }
+
+  private addTcpTo(edge: EdgeDraft, l: SeriesLabels, peer: TcpPeer, metric: TcpMetric, value: number, counted: boolean): void {
+    edge.hasTcp = true;
+    if (metric === 'opened') {
+      if (counted) edge.opened += value;
+    } else {
+      if (counted && metric === 'sent') edge.sent += value;
+      else if (counted) edge.received += value;
+      edge.addSecurity('l4', l.connection_security_policy, value);
+    }
+    if (peer.hop !== 'fromWaypoint' && known(l.source_principal)) edge.sourcePrincipals.add(l.source_principal);
+    if (peer.hop !== 'toWaypoint' && known(l.destination_principal)) edge.destinationPrincipals.add(l.destination_principal);
+    edge.addReporter(peer.reporter);
+    if (peer.waypoint) edge.waypoint = peer.waypoint;
+  }
+
+  // ── the registry's nodes, proxies, output ────────────────────────────────────────────────
+
+  addRegistryNodes(telemetry: TopologyTelemetry): void {
+    if (this.options.includeIdle ?? true) this.catalog.addIdle(this.inject || this.graphType === 'service', this.showWaypoints);
+    if (this.options.showZtunnels) this.catalog.addZtunnels();
+    this.catalog.applyTargets(telemetry.targets);
+  }
+
+  finish(telemetry: TopologyTelemetry): TopologyGraph {
+    const rules = new HealthRules(this.options.health);
+    for (const edge of this.edges.values()) countEdge(edge);
+    let nodes = [...this.catalog.nodes.values()];
+    let edges = [...this.edges.values()];
+    const selected = this.options.namespaces ? new Set(this.options.namespaces) : undefined;
+    const outside = new Set<NodeDraft>();
+    if (selected) {
+      edges = edges.filter((e) => selected.has(e.source.namespace) || selected.has(e.target.namespace));
+      const touching = new Set<NodeDraft>();
+      for (const e of edges) {
+        touching.add(e.source);
+        touching.add(e.target);
+      }
+      nodes = nodes.filter((n) => selected.has(n.namespace) || touching.has(n));
+      for (const n of nodes) if (!selected.has(n.namespace)) outside.add(n);
+    }
+    const outNodes = nodes.map((n) => nodeJson(n, rules, outside.has(n))).sort(byId);
+    const outEdges = edges.map((e) => edgeJson(e, rules, this.bounds)).sort(byId);
+    return {
+      timestamp: telemetry.at,
+      window: { seconds: telemetry.windowSeconds },
+      graphType: this.graphType,
+      namespaces: this.namespaceBoxes(outNodes),
+      nodes: outNodes,
+      edges: outEdges,
+    };
+  }
+
+  private namespaceBoxes(nodes: readonly TopologyNode[]): NamespaceBox[] {
+    const boxes = new Map<string, NamespaceBox>();
+    for (const node of nodes) {
+      if (node.namespace === '') continue;
+      let box = boxes.get(node.namespace);
+      if (!box) {
+        const ambient = this.index.snapshot.namespaces.get(node.namespace)?.ambient ?? false;
+        box = { name: node.namespace, ambient, nodes: 0, health: 'na' };
+        boxes.set(node.namespace, box);
+      }
+      box.nodes++;
+      box.health = worse(box.health, node.health);
+    }
+    return [...boxes.values()].sort(byName);
+  }
+}
+
+/** 4xx, 5xx and no response (code 0) fail for HTTP; any status but 0 for gRPC. */
+function isFailure(grpc: boolean, code: string): boolean {
+  if (grpc && code !== '' && !/^\d{3}$/.test(code)) return code !== '0';
+  const status = Number(code);
+  return !(status >= 100 && status < 400);
+}
+
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The topology graph of `telemetry` over the mesh `snapshot` (pure: same inputs, same JSON). */
+export function buildTopology(telemetry: TopologyTelemetry, snapshot: MeshSnapshot, options: TopologyOptions = {}): TopologyGraph {
+  const builder = new GraphBuilder(new MeshIndex(snapshot), options);
+  builder.addRequests(telemetry.requests);
+  builder.addDurationBuckets(telemetry.durationBuckets);
+  builder.addTcp(telemetry);
+  builder.addRegistryNodes(telemetry);
+  return builder.finish(telemetry);
+}

@@ -1,0 +1,26 @@
+/**
+ * Topology: the live graph of the mesh (nodes for workloads, apps, services, waypoints, ztunnels
+ * and unknown peers; de-duplicated edges with rates, errors, latency, bytes and security; Kiali's
+ * health) and the mTLS audit, both pure functions of telemetry answers and a registry snapshot.
+ */
+export { buildTopology, type TopologyOptions } from './build';
+export { type CsvValue, csvField, toCsv } from './csv';
+export * from './graph';
+export {
+  type Health,
+  type HealthConfig,
+  type HealthKind,
+  type HealthRateRule,
+  KIALI_DEFAULT_HEALTH,
+  type Tolerance,
+  type TrafficDirection,
+} from './health';
+export * from './mtls-audit';
+export { PROXY_TARGET_LABELS } from './node-catalog';
+export {
+  queryTopologyTelemetry,
+  type TopologyQueries,
+  type TopologyTelemetry,
+  type TopologyTelemetryRequest,
+  topologyQueries,
+} from './telemetry';

@@ -1,0 +1,225 @@
+import type { KubeObject } from '@ambit/shared';
+import { describe, expect, it } from 'vitest';
+import { namespace } from '../registry/test-fixtures';
+import { buildMtlsAudit, mtlsAuditToCsv, mtlsAuditToJson } from './mtls-audit';
+import {
+  bookinfoSnapshot,
+  DETAILS,
+  PRODUCTPAGE,
+  peer,
+  principal,
+  RATINGS,
+  REVIEWS_V1,
+  REVIEWS_V2,
+  requests,
+  tcp,
+  topologyTelemetry,
+  WAYPOINT,
+} from './test-fixtures';
+
+function peerAuthentication(ns: string, name: string, mode: string, extra: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name, namespace: ns, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec: { mtls: { mode }, ...extra },
+  };
+}
+
+const MESH_STRICT = peerAuthentication('istio-system', 'default', 'STRICT');
+
+/** Bookinfo behind its waypoint, every hop mutual TLS. */
+const healthyTraffic = topologyTelemetry({
+  requests: [
+    requests({ from: PRODUCTPAGE, service: 'details', to: DETAILS, rate: 5 }),
+    requests({ from: PRODUCTPAGE, service: 'reviews', to: REVIEWS_V1, rate: 3 }),
+    requests({ from: REVIEWS_V2, service: 'ratings', to: RATINGS, rate: 2 }),
+  ],
+  tcp: [
+    tcp({ reporter: 'source', from: PRODUCTPAGE, service: 'details', to: WAYPOINT, rate: 500 }),
+    tcp({ reporter: 'destination', from: WAYPOINT, service: 'details', to: DETAILS, rate: 500 }),
+  ],
+});
+
+describe('buildMtlsAudit', () => {
+  it('lists every edge as mutual TLS with the principals on both sides, and finds nothing under a STRICT mesh', () => {
+    const audit = buildMtlsAudit(healthyTraffic, bookinfoSnapshot({ waypoint: true, extra: [MESH_STRICT] }));
+    expect(audit.edges.map((e) => [e.id, e.policy, e.sourcePrincipals, e.destinationPrincipals, e.destinationMode, e.waypoint])).toEqual([
+      [
+        'wl:demo/productpage-v1->wl:demo/details-v1',
+        'mutual_tls',
+        [principal(PRODUCTPAGE)],
+        [principal(DETAILS)],
+        'STRICT',
+        'demo/waypoint',
+      ],
+      [
+        'wl:demo/productpage-v1->wl:demo/reviews-v1',
+        'mutual_tls',
+        [principal(PRODUCTPAGE)],
+        [principal(REVIEWS_V1)],
+        'STRICT',
+        'demo/waypoint',
+      ],
+      ['wl:demo/reviews-v2->wl:demo/ratings-v1', 'mutual_tls', [principal(REVIEWS_V2)], [principal(RATINGS)], 'STRICT', 'demo/waypoint'],
+    ]);
+    expect(audit.findings).toEqual([]);
+    expect(audit.mesh).toMatchObject({
+      mode: 'STRICT',
+      policy: 'istio-system/default',
+      status: 'STRICT',
+      workloads: 6,
+      strict: 6,
+      edges: 3,
+      mtlsEdges: 3,
+      plaintextEdges: 0,
+    });
+    expect(audit.namespaces.find((n) => n.name === 'demo')).toMatchObject({ ambient: true, mode: 'STRICT', strict: 6, status: 'STRICT' });
+    expect(audit.workloads.find((w) => w.name === 'details-v1')).toEqual({
+      namespace: 'demo',
+      name: 'details-v1',
+      pods: 1,
+      identities: [principal(DETAILS)],
+      inMesh: true,
+      mode: 'STRICT',
+      policy: 'istio-system/default',
+      plaintextObserved: false,
+      status: 'STRICT',
+    });
+    // The waypoint's own pods are infrastructure, not audited workloads.
+    expect(audit.workloads.some((w) => w.name === 'waypoint')).toBe(false);
+  });
+
+  it('finds plaintext into a mesh workload, and a client outside the mesh', () => {
+    const telemetry = topologyTelemetry({ tcp: [tcp({ reporter: 'destination', to: DETAILS, rate: 100, security: 'none' })] });
+    const audit = buildMtlsAudit(telemetry, bookinfoSnapshot({ extra: [MESH_STRICT] }));
+    expect(audit.findings).toEqual([
+      {
+        code: 'PlaintextIntoMesh',
+        severity: 'error',
+        message: 'plaintext traffic from an unknown client into mesh workload demo/details-v1, although its PeerAuthentication is STRICT',
+        namespace: 'demo',
+        workload: 'details-v1',
+        edge: 'unknown->wl:demo/details-v1',
+      },
+      {
+        code: 'OutsideMeshClient',
+        severity: 'warning',
+        message: 'an unknown client, outside the mesh, talks to mesh workload demo/details-v1',
+        namespace: 'demo',
+        workload: 'details-v1',
+        edge: 'unknown->wl:demo/details-v1',
+      },
+    ]);
+    expect(audit.workloads.find((w) => w.name === 'details-v1')).toMatchObject({
+      mode: 'STRICT',
+      plaintextObserved: true,
+      status: 'PLAINTEXT_OBSERVED',
+    });
+    expect(audit.mesh).toMatchObject({ plaintextObserved: true, status: 'PLAINTEXT_OBSERVED', plaintextEdges: 1 });
+  });
+
+  it('finds a workload outside the mesh talking to it', () => {
+    const legacy: KubeObject[] = [
+      namespace('legacy'),
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'batch', namespace: 'legacy', labels: { app: 'batch' } },
+        spec: { serviceAccountName: 'batch', nodeName: 'node-1', containers: [{ name: 'batch' }] },
+        status: { phase: 'Running', podIP: '127.11.2.1', containerStatuses: [{ name: 'batch', ready: true }] },
+      },
+    ];
+    const batch = peer('batch', 'batch', 'latest', 'batch', 'legacy');
+    const telemetry = topologyTelemetry({ tcp: [tcp({ reporter: 'destination', from: batch, to: RATINGS, rate: 10, security: 'none' })] });
+    const audit = buildMtlsAudit(telemetry, bookinfoSnapshot({ extra: [MESH_STRICT, ...legacy] }));
+    expect(audit.findings.map((f) => [f.code, f.message])).toEqual([
+      [
+        'PlaintextIntoMesh',
+        'plaintext traffic from workload legacy/batch into mesh workload demo/ratings-v1, although its PeerAuthentication is STRICT',
+      ],
+      ['OutsideMeshClient', 'workload legacy/batch, outside the mesh, talks to mesh workload demo/ratings-v1'],
+    ]);
+    expect(audit.workloads.find((w) => w.name === 'batch')).toMatchObject({ inMesh: false, status: 'OUTSIDE_MESH' });
+    expect(audit.namespaces.find((n) => n.name === 'legacy')).toMatchObject({ ambient: false, outsideMesh: 1, status: 'OUTSIDE_MESH' });
+    expect(audit.mesh.outsideMesh).toBe(1);
+  });
+
+  it('finds PERMISSIVE where STRICT is expected: a whole namespace, or one workload in a STRICT namespace', () => {
+    const permissive = buildMtlsAudit(healthyTraffic, bookinfoSnapshot({ waypoint: true }));
+    expect(permissive.findings).toEqual([
+      {
+        code: 'PermissiveWhereStrictExpected',
+        severity: 'warning',
+        message: 'namespace demo is PERMISSIVE (no PeerAuthentication sets STRICT): its 6 mesh workload(s) accept plaintext',
+        namespace: 'demo',
+      },
+    ]);
+    expect(permissive.mesh).toMatchObject({ mode: 'PERMISSIVE', permissive: 6, status: 'PERMISSIVE' });
+    expect(buildMtlsAudit(healthyTraffic, bookinfoSnapshot({ waypoint: true }), { expectStrict: false }).findings).toEqual([]);
+    expect(buildMtlsAudit(healthyTraffic, bookinfoSnapshot({ waypoint: true }), { expectStrict: ['other'] }).findings).toEqual([]);
+
+    const exception = peerAuthentication('demo', 'ratings-legacy-clients', 'PERMISSIVE', { selector: { matchLabels: { app: 'ratings' } } });
+    const audit = buildMtlsAudit(
+      healthyTraffic,
+      bookinfoSnapshot({ waypoint: true, extra: [peerAuthentication('demo', 'default', 'STRICT'), exception] }),
+    );
+    expect(audit.findings).toEqual([
+      {
+        code: 'PermissiveWhereStrictExpected',
+        severity: 'warning',
+        message: 'workload demo/ratings-v1 is PERMISSIVE (demo/ratings-legacy-clients) in STRICT namespace demo',
+        namespace: 'demo',
+        workload: 'ratings-v1',
+      },
+    ]);
+    expect(audit.namespaces.find((n) => n.name === 'demo')).toMatchObject({
+      mode: 'STRICT',
+      policy: 'demo/default',
+      strict: 5,
+      permissive: 1,
+    });
+  });
+
+  it('reports port-level exceptions and treats DISABLE as PERMISSIVE', () => {
+    const ports = peerAuthentication('demo', 'details-ports', 'STRICT', {
+      selector: { matchLabels: { app: 'details' } },
+      portLevelMtls: { '9080': { mode: 'DISABLE' } },
+    });
+    const audit = buildMtlsAudit(healthyTraffic, bookinfoSnapshot({ waypoint: true, extra: [ports] }));
+    expect(audit.workloads.find((w) => w.name === 'details-v1')).toMatchObject({
+      mode: 'STRICT',
+      policy: 'demo/details-ports',
+      portModes: { '9080': 'PERMISSIVE' },
+    });
+  });
+});
+
+describe('mTLS audit exports', () => {
+  const audit = buildMtlsAudit(healthyTraffic, bookinfoSnapshot({ waypoint: true, extra: [MESH_STRICT] }));
+
+  it('writes the edges as CSV an auditor can open', () => {
+    const csv = mtlsAuditToCsv(audit);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(
+      'observed_at,window_seconds,source_kind,source_namespace,source,source_principals,destination_kind,destination_namespace,destination,destination_principals,security_policy,mtls_share,destination_mode,protocol,requests_per_second,bytes_per_second,waypoint,reporters',
+    );
+    expect(lines[1]).toBe(
+      `2023-11-14T22:13:20.000Z,60,workload,demo,productpage-v1,${principal(PRODUCTPAGE)},workload,demo,details-v1,${principal(DETAILS)},mutual_tls,1,STRICT,http,5,750,demo/waypoint,destination source waypoint`,
+    );
+    expect(lines).toHaveLength(audit.edges.length + 2); // header, rows, and the final CRLF
+    expect(mtlsAuditToCsv(audit, 'workloads').split('\r\n')[0]).toBe(
+      'observed_at,namespace,workload,pods,identities,in_mesh,mode,policy,port_modes,plaintext_observed,status',
+    );
+    expect(mtlsAuditToCsv(audit, 'namespaces')).toContain(',demo,true,STRICT,istio-system/default,6,6,0,0,false,STRICT\r\n');
+    expect(mtlsAuditToCsv(audit, 'findings')).toBe('observed_at,severity,code,namespace,workload,edge,message\r\n');
+  });
+
+  it('writes the whole audit as JSON that reads back the same', () => {
+    const json = JSON.parse(mtlsAuditToJson(audit));
+    expect(json).toMatchObject({ kind: 'AmbitMtlsAudit', version: 1, observedAt: '2023-11-14T22:13:20.000Z' });
+    expect(json.edges).toEqual(audit.edges);
+    expect(json.workloads).toEqual(audit.workloads);
+    expect(json.mesh).toEqual(audit.mesh);
+  });
+});

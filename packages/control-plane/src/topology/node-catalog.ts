@@ -1,0 +1,199 @@
+/**
+ * Which node stands for a peer that telemetry names, under the graph type asked for: a workload
+ * (`wl:`), its app (`app:`) or app version (`vapp:`), its service in the service graph (`svc:`),
+ * a waypoint's pods as the waypoint (`wp:`), a service outside the registry (`ext:<hostname>`),
+ * an unnamed caller (`unknown`). Nodes are made once, with what the registry knows about them.
+ */
+import type { SeriesLabels, TargetStatus } from '../telemetry/index';
+import type { GraphType } from './graph';
+import { NodeDraft } from './graph-drafts';
+import type { MeshIndex } from './mesh-index';
+
+/**
+ * Labels on scrape targets that say which proxy a target is (the embedded mesh sets them):
+ * `proxy="ztunnel", node="<node>"` or `proxy="waypoint", waypoint="<ns>/<name>"`.
+ */
+export const PROXY_TARGET_LABELS = { proxy: 'proxy', node: 'node', waypoint: 'waypoint' } as const;
+
+const UNKNOWN_ID = 'unknown';
+const UNKNOWN_DESTINATION_ID = 'ext:unknown';
+
+/** A label value that names something: Istio writes `unknown` (or nothing) when a proxy cannot tell. */
+export function known(v: string | undefined): v is string {
+  return v !== undefined && v !== '' && v !== 'unknown';
+}
+
+export class NodeCatalog {
+  readonly nodes = new Map<string, NodeDraft>();
+
+  constructor(
+    readonly index: MeshIndex,
+    readonly graphType: GraphType,
+  ) {}
+
+  /** The key of the waypoint whose pods these are, if they are a waypoint's. */
+  waypointImplementedBy(namespace: string | undefined, workload: string | undefined): string | undefined {
+    return namespace === undefined || workload === undefined ? undefined : this.index.workload(namespace, workload)?.implementsWaypoint;
+  }
+
+  get(id: string): NodeDraft {
+    return this.nodes.get(id) as NodeDraft;
+  }
+
+  private node(id: string, make: () => NodeDraft): string {
+    if (!this.nodes.has(id)) this.nodes.set(id, make());
+    return id;
+  }
+
+  unknown(): string {
+    return this.node(UNKNOWN_ID, () => new NodeDraft(UNKNOWN_ID, 'unknown', '', 'unknown', undefined));
+  }
+
+  unknownDestination(): string {
+    return this.node(UNKNOWN_DESTINATION_ID, () => new NodeDraft(UNKNOWN_DESTINATION_ID, 'external', '', 'unknown destination', undefined));
+  }
+
+  waypoint(key: string): string {
+    return this.node(`wp:${key}`, () => {
+      const [namespace = '', name = key] = key.split('/');
+      const draft = new NodeDraft(`wp:${key}`, 'waypoint', namespace, name, undefined);
+      draft.inMesh = true;
+      for (const group of this.index.workloads.values()) if (group.implementsWaypoint === key) draft.groups.add(group);
+      return draft;
+    });
+  }
+
+  ztunnel(nodeName: string): string {
+    return this.node(`zt:${nodeName}`, () => {
+      const draft = new NodeDraft(`zt:${nodeName}`, 'ztunnel', '', nodeName, undefined);
+      draft.inMesh = true;
+      return draft;
+    });
+  }
+
+  /** The node of a service hostname: the registry's service, a waypoint's own service, or an external one. */
+  service(hostname: string | undefined, namespaceHint: string | undefined): string | undefined {
+    if (!known(hostname)) return undefined;
+    const service = this.index.service(hostname);
+    if (service?.implementsWaypoint) return this.waypoint(service.implementsWaypoint);
+    if (!service) {
+      return this.node(`ext:${hostname}`, () => {
+        const draft = new NodeDraft(`ext:${hostname}`, 'external', known(namespaceHint) ? namespaceHint : '', hostname, undefined);
+        draft.hostname = hostname;
+        return draft;
+      });
+    }
+    const id = `svc:${service.namespace}/${service.name}`;
+    return this.node(id, () => {
+      const draft = new NodeDraft(id, 'service', service.namespace, service.name, 'service');
+      draft.hostname = service.hostname;
+      draft.inMesh = service.ambient;
+      draft.waypoint = service.waypoint?.key;
+      for (const uid of this.index.snapshot.endpoints.get(service.key) ?? []) {
+        const pod = this.index.snapshot.workloads.get(uid);
+        const group = pod && this.index.workload(pod.namespace, pod.workloadName);
+        if (group) draft.groups.add(group);
+      }
+      return draft;
+    });
+  }
+
+  /** A workload as the graph type shows it; undefined when telemetry could not name it. */
+  workload(
+    namespace: string | undefined,
+    workload: string | undefined,
+    app: string | undefined,
+    version: string | undefined,
+  ): string | undefined {
+    if (!known(namespace) || !known(workload)) return undefined;
+    const group = this.index.workload(namespace, workload);
+    if (group?.implementsWaypoint) return this.waypoint(group.implementsWaypoint);
+    const appName = group?.app ?? app;
+    const appVersion = group?.version ?? version;
+    if (this.graphType === 'service' && group) {
+      const service = this.index.serviceOf(group);
+      if (service) return this.service(service.hostname, service.namespace);
+    }
+    if ((this.graphType === 'app' || this.graphType === 'versionedApp') && known(appName)) {
+      const versioned = this.graphType === 'versionedApp' && known(appVersion);
+      const id = versioned ? `vapp:${namespace}/${appName}/${appVersion}` : `app:${namespace}/${appName}`;
+      return this.node(id, () => {
+        const draft = new NodeDraft(id, 'app', namespace, appName, 'app');
+        draft.app = appName;
+        if (versioned) draft.version = appVersion;
+        const groups = versioned
+          ? this.index.versionedApps.get(`${namespace}/${appName}/${appVersion}`)
+          : this.index.apps.get(`${namespace}/${appName}`);
+        for (const g of groups ?? []) draft.groups.add(g);
+        return draft;
+      });
+    }
+    const id = `wl:${namespace}/${workload}`;
+    return this.node(id, () => {
+      const draft = new NodeDraft(id, 'workload', namespace, workload, 'workload');
+      if (known(appName)) draft.app = appName;
+      if (known(appVersion)) draft.version = appVersion;
+      if (group) draft.groups.add(group);
+      return draft;
+    });
+  }
+
+  /** The client of a report: its workload, else `unknown`. */
+  source(l: SeriesLabels): string {
+    return (
+      this.workload(l.source_workload_namespace, l.source_workload, l.source_canonical_service, l.source_canonical_revision) ??
+      this.unknown()
+    );
+  }
+
+  destinationWorkload(l: SeriesLabels): string | undefined {
+    return this.workload(
+      l.destination_workload_namespace,
+      l.destination_workload,
+      l.destination_canonical_service,
+      l.destination_canonical_revision,
+    );
+  }
+
+  /** The waypoint serving a request's service (or, for traffic to a workload address, the workload). */
+  waypointOf(l: SeriesLabels): string | undefined {
+    const hostname = l.destination_service;
+    if (known(hostname)) {
+      const waypoint = this.index.service(hostname)?.waypoint?.key;
+      if (waypoint) return waypoint;
+    }
+    const ns = l.destination_workload_namespace;
+    const wl = l.destination_workload;
+    return known(ns) && known(wl) ? this.index.workload(ns, wl)?.waypoint : undefined;
+  }
+
+  /** Registry workloads and services that telemetry did not mention, as idle nodes. */
+  addIdle(services: boolean, waypoints: boolean): void {
+    for (const group of this.index.workloads.values()) {
+      if (!group.implementsWaypoint) this.workload(group.namespace, group.name, group.app, group.version);
+    }
+    if (services) {
+      for (const service of this.index.snapshot.services.values()) {
+        if (!service.implementsWaypoint) this.service(service.hostname, service.namespace);
+      }
+    }
+    if (waypoints) for (const key of this.index.snapshot.waypoints.keys()) this.waypoint(key);
+  }
+
+  addZtunnels(): void {
+    for (const name of this.index.snapshot.nodes.keys()) this.ztunnel(name);
+  }
+
+  /** Marks proxies' nodes with their scrape state. */
+  applyTargets(targets: readonly TargetStatus[]): void {
+    for (const target of targets) {
+      const proxy = target.labels[PROXY_TARGET_LABELS.proxy];
+      const key = proxy === 'waypoint' ? target.labels[PROXY_TARGET_LABELS.waypoint] : target.labels[PROXY_TARGET_LABELS.node];
+      const id = !key ? undefined : proxy === 'waypoint' ? `wp:${key}` : proxy === 'ztunnel' ? `zt:${key}` : undefined;
+      const draft = id ? this.nodes.get(id) : undefined;
+      if (!draft || target.health === 'unknown') continue;
+      const up = target.health === 'up';
+      draft.scrape = up || target.lastError === undefined ? { up } : { up, lastError: target.lastError };
+    }
+  }
+}
