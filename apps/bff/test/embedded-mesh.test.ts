@@ -1,16 +1,15 @@
 // Issue "embedded mesh": `ambit up` as a user runs it — a real process with ztunnels and pods
 // below it — serving Istio's Bookinfo through the mesh, healing a killed ztunnel, and leaving no
 // process behind on Ctrl-C. Nodes 51-52 (127.61-62.x.x) keep it clear of other tests' addresses.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AmbitUp, startAmbitUp } from './ambit-up';
 import { descendants, isAlive } from './processes';
 import { runAmbit } from './run-ambit';
 import { waitUntil } from './wait';
 
-const BIN = join(__dirname, '../bin/ambit.js');
 const upstream = join(__dirname, '../demo/upstream/istio');
 const NS = 'books';
 
@@ -24,8 +23,7 @@ interface CurlSummary {
 describe('ambit up', () => {
   let work: string;
   let dataDir: string;
-  let up: ChildProcess;
-  let upOutput = '';
+  let up: AmbitUp;
 
   const curl = (path: string, count: number): CurlSummary => {
     const run = runAmbit(dataDir, ['curl', '--from', `${NS}/productpage`, `http://${path}`, '-n', String(count), '-o', 'json']);
@@ -36,20 +34,8 @@ describe('ambit up', () => {
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'ambit-up-'));
     dataDir = join(work, 'data');
-    up = spawn(
-      process.execPath,
-      [BIN, '--data-dir', dataDir, 'up', '--no-demo', '--first-node', '51', '--xds-port', '0', '--monitoring-port', '0'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    up.stdout?.on('data', (c) => {
-      upOutput += c;
-    });
-    up.stderr?.on('data', (c) => {
-      upOutput += c;
-    });
-    await waitUntil('ambit up to be ready', () => upOutput.includes('Ambit is up'), 30_000);
+    up = startAmbitUp(dataDir, ['--no-demo', '--first-node', '51']);
+    await up.ready();
     const namespace = `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NS}\n  labels:\n    istio.io/dataplane-mode: ambient\n`;
     expect(runAmbit(dataDir, ['apply', '-f', '-'], namespace).status).toBe(0);
     const applied = runAmbit(dataDir, [
@@ -64,11 +50,8 @@ describe('ambit up', () => {
     expect(applied.stderr).toBe('');
   }, 60_000);
 
-  afterAll(() => {
-    if (up && up.exitCode === null) {
-      for (const pid of descendants(up.pid as number)) process.kill(pid, 'SIGKILL');
-      up.kill('SIGKILL');
-    }
+  afterAll(async () => {
+    await up?.stop(0);
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -95,7 +78,7 @@ describe('ambit up', () => {
   }, 90_000);
 
   it('restarts a killed ztunnel and traffic recovers', async () => {
-    const ztunnel = descendants(up.pid as number).find((pid) => {
+    const ztunnel = descendants(up.process.pid as number).find((pid) => {
       try {
         return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node-51');
       } catch {
@@ -123,10 +106,10 @@ describe('ambit up', () => {
   }, 90_000);
 
   it('leaves no process behind on Ctrl-C (SIGINT)', async () => {
-    const below = descendants(up.pid as number);
+    const below = descendants(up.process.pid as number);
     expect(below.length).toBeGreaterThanOrEqual(2 + 6);
-    const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
-    up.kill('SIGINT');
+    const exited = new Promise<number | null>((resolve) => up.process.once('exit', (code) => resolve(code)));
+    up.process.kill('SIGINT');
     expect(await exited).toBe(0);
     await waitUntil('every child to be gone', () => below.every((pid) => !isAlive(pid)), 15_000);
   }, 30_000);

@@ -291,7 +291,7 @@ function driveTraffic(concurrency: number) {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'ambit-ztunnel-e2e-'));
-  controlPlane = await startControlPlane({ dataDir, xdsPort: 0, monitoringPort: 0, logger: silent });
+  controlPlane = await startControlPlane({ dataDir, xdsPort: 0, secureXdsPort: 0, monitoringPort: 0, logger: silent });
   xdsPort = controlPlane.xds.port;
   applyAll(controlPlane.store, MESH);
   for (const n of [A, B]) await controlPlane.ca.nodeTokens.issueNodeToken(n.name, { writeTo: join(dataDir, `${n.name}.token`) });
@@ -462,7 +462,7 @@ describe('ztunnel end to end: control plane and two ztunnel processes on loopbac
       await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
       const duringOutage = { ...traffic.outcome };
 
-      controlPlane = await startControlPlane({ dataDir, xdsPort, monitoringPort: 0, logger: silent });
+      controlPlane = await startControlPlane({ dataDir, xdsPort, secureXdsPort: 0, monitoringPort: 0, logger: silent });
       const restartedAt = Date.now();
       await waitFor('node A to serve the Service created during the outage', () => succeeds(() => requestCart(CART_B_VIP_A, 81)), 15_000);
       console.log(`the new Service was served ${Date.now() - restartedAt} ms after the control plane came back`);

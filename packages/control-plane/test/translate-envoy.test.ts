@@ -123,6 +123,12 @@ describe('RouteConfiguration', () => {
       ruleIndex: 0,
       matchIndex: 0,
       path: { type: 'PathPrefix', value: '/' },
+      // Every backendRef and the timeouts as written, so the waypoint decodes exactly this rule.
+      backends: [
+        { group: '', kind: 'Service', name: 'reviews-v1', namespace: 'demo', port: 9080, weight: 90 },
+        { group: '', kind: 'Service', name: 'reviews-v2', namespace: 'demo', port: 9080, weight: 10 },
+      ],
+      timeouts: {},
     });
   });
 

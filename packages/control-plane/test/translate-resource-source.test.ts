@@ -8,7 +8,15 @@ import { createRegistry, type Registry } from '../src/registry/index';
 import { applyAll, bookinfoObjects, upstreamObjects } from '../src/registry/test-fixtures';
 import { openSqliteStore, type SqliteStore } from '../src/store/index';
 import { createRegistryResourceSource, type RegistryResourceSource } from '../src/translate/index';
-import { bytesToIp, decodeAddress, decodeMeshNode, type ProxyInfo, type ResourceChange, TypeUrl } from '../src/xds/index';
+import {
+  bytesToIp,
+  decodeAddress,
+  decodeMeshNode,
+  decodeWaypointPolicy,
+  type ProxyInfo,
+  type ResourceChange,
+  TypeUrl,
+} from '../src/xds/index';
 
 const ztunnel: ProxyInfo = { id: 'ztunnel-node-1', kind: 'ztunnel', cluster: '', nodeName: 'node-1', metadata: {} };
 const waypoint: ProxyInfo = { id: 'waypoint-0', kind: 'waypoint', cluster: '', waypoint: 'demo/waypoint', metadata: {} };
@@ -54,16 +62,90 @@ describe('RegistryResourceSource', () => {
     expect(source.viewKey(grpcClient, TypeUrl.clusterLoadAssignment)).toBe(source.viewKey(waypoint, TypeUrl.clusterLoadAssignment));
 
     expect(source.resources(ztunnel, TypeUrl.listener).size).toBe(0);
-    expect(source.resources(waypoint, TypeUrl.address).size).toBe(0);
+    expect(source.resources(grpcClient, TypeUrl.address).size).toBe(0);
     expect(source.resources(ztunnel, TypeUrl.address).size).toBe(13);
     expect(source.resources(waypoint, TypeUrl.listener).size).toBe(7);
     expect(source.resources(grpcClient, TypeUrl.listener).size).toBe(7 * 6);
     expect(source.resources(grpcClient, TypeUrl.cluster).has('outbound|9080||reviews.demo.svc.cluster.local')).toBe(true);
   });
 
+  it('gives a waypoint the workload API with every node’s VIPs: clients on any node dial it with their own', () => {
+    expect(source.viewKey(waypoint, TypeUrl.address)).toBe('all');
+    const reviews = source.resources(waypoint, TypeUrl.address).get(REVIEWS);
+    const decoded = decodeAddress(reviews?.resource.value ?? new Uint8Array());
+    expect(decoded.service?.addresses?.map((a) => bytesToIp(a.address)).sort()).toEqual(['127.11.128.3', '127.12.128.3']);
+    expect([...source.resources(waypoint, TypeUrl.node).keys()]).toEqual(['node-1', 'node-2']);
+    expect(source.resources(ztunnel, TypeUrl.waypointPolicy).size).toBe(0);
+  });
+
+  it('sends a waypoint the L7 policies attached to it or to a service it serves, and nothing else', () => {
+    const policy = (name: string, targetRefs: object[]) => ({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name, namespace: 'demo' },
+      spec: { targetRefs, action: 'DENY', rules: [{ to: [{ operation: { methods: ['DELETE'] } }] }] },
+    });
+    store.apply(
+      [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo', labels: { 'istio.io/dataplane-mode': 'ambient' } } },
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'waypoint', namespace: 'demo', labels: { 'gateway.networking.k8s.io/gateway-name': 'waypoint' } },
+          spec: { ports: [{ port: 15008 }] },
+        },
+        {
+          apiVersion: 'gateway.networking.k8s.io/v1',
+          kind: 'Gateway',
+          metadata: { name: 'waypoint', namespace: 'demo' },
+          spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+        },
+      ],
+      { author: 'test' },
+    );
+    registry.flush();
+    pushes.length = 0;
+    store.apply(
+      [
+        {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'demo', labels: { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' } },
+        },
+        policy('on-waypoint', [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'waypoint' }]),
+        policy('on-reviews', [{ kind: 'Service', group: '', name: 'reviews' }]),
+        policy('elsewhere', [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'other-waypoint' }]),
+      ],
+      { author: 'test' },
+    );
+    registry.flush();
+    expect(pushes.some((p) => p.typeUrls.has(TypeUrl.waypointPolicy))).toBe(true);
+    const view = source.resources(waypoint, TypeUrl.waypointPolicy);
+    expect([...view.keys()]).toEqual(['demo/on-reviews', 'demo/on-waypoint']);
+    const decoded = decodeWaypointPolicy(view.get('demo/on-reviews')?.resource.value ?? new Uint8Array());
+    expect(decoded.target.targetRefs).toEqual([{ kind: 'Service', group: '', name: 'reviews' }]);
+    expect(decoded.policy).toMatchObject({ name: 'on-reviews', namespace: 'demo', action: 'DENY' });
+
+    // A selector policy is the ztunnels' business: waypoints hear nothing of it.
+    pushes.length = 0;
+    store.apply(
+      [
+        {
+          apiVersion: 'security.istio.io/v1',
+          kind: 'AuthorizationPolicy',
+          metadata: { name: 'l4', namespace: 'demo' },
+          spec: { selector: { matchLabels: { app: 'ratings' } } },
+        },
+      ],
+      { author: 'test' },
+    );
+    registry.flush();
+    expect(pushes.some((p) => p.typeUrls.has(TypeUrl.waypointPolicy))).toBe(false);
+  });
+
   it('sends ztunnels every node’s HBONE address and pushes Node resources when a node moves', () => {
     expect(source.viewKey(ztunnel, TypeUrl.node)).toBe('all');
-    expect(source.resources(waypoint, TypeUrl.node).size).toBe(0);
+    expect(source.resources(grpcClient, TypeUrl.node).size).toBe(0);
     const before = source.resources(ztunnel, TypeUrl.node);
     expect([...before.keys()]).toEqual(['node-1', 'node-2']);
 

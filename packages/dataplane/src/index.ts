@@ -54,7 +54,16 @@ export {
   type CertificateStore,
 } from './identity/manager';
 export type { CertificateProvider } from './identity/provider';
-export { Counter, CounterFamily, labelPair, MetricsRegistry, PROMETHEUS_CONTENT_TYPE } from './metrics/registry';
+export { PeerLabels } from './metrics/peer-labels';
+export {
+  Counter,
+  CounterFamily,
+  HistogramFamily,
+  HistogramSeries,
+  labelPair,
+  MetricsRegistry,
+  PROMETHEUS_CONTENT_TYPE,
+} from './metrics/registry';
 export {
   type ConnectionInfo,
   ConnectionResult,

@@ -4,7 +4,6 @@ import { AMBIT_NETWORKING_GROUP, type HttpRoute } from '@ambit/shared';
 import { AmbitError } from '@ambit/shared/errors';
 import {
   type BackendResolver,
-  type CompiledFilter,
   type CompiledRoute,
   type CompiledRouteTable,
   compileRouteTable,
@@ -13,9 +12,9 @@ import {
   prepareRouteTable,
   type RouteParent,
 } from '@ambit/shared/routing';
+import type { RouteFault } from '@ambit/shared/xds';
 import { packEnvoyResource, unpackEnvoyResource } from '@ambit/shared/xds';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RouteFault } from '../src/waypoint/fault';
 import { decodeRouteConfiguration, type WaypointRouteTable } from '../src/waypoint/route-config';
 
 // This is the only dataplane file that touches control-plane code, and only to check that the
@@ -59,28 +58,16 @@ function route(name: string, spec: HttpRoute['spec'], creationTimestamp = '2024-
 const toProductpage = [{ group: '', kind: 'Service', name: 'productpage', port: 9080 }];
 const productpage: RouteParent = { kind: 'Service', namespace: 'demo', name: 'productpage', port: 9080 };
 
+type Attachment = 'Service' | 'Gateway' | 'none';
+
 /** The wire trip a waypoint sees: translate, encode, decode as protobufjs' toObject does, then our decoder. */
-function roundTrip(table: CompiledRouteTable, hostname: string, port: number, attachedTo: 'Service' | 'Gateway' | 'none' = 'Service') {
+function roundTrip(table: CompiledRouteTable, hostname: string, port: number, attachedTo: Attachment = 'Service', foreign = false) {
   const config = translator.routeConfiguration(SNAPSHOT, { service: { hostname }, port: { port }, table, attachedTo }, { fault });
+  // Another control plane: the same Envoy resource without Ambit's route metadata.
+  if (foreign)
+    for (const vhost of config.virtualHosts as { routes: Record<string, unknown>[] }[]) for (const r of vhost.routes) delete r.metadata;
   const wire = packEnvoyResource('envoy.config.route.v3.RouteConfiguration', config);
   return decodeRouteConfiguration(unpackEnvoyResource(wire));
-}
-
-/** ExtensionRef filters name the fault resource; over RDS they arrive as the fault itself (in `faults`). */
-function withoutExtensionRefs(routes: readonly CompiledRoute[]): CompiledRoute[] {
-  const keep = (filters: readonly CompiledFilter[]) => filters.filter((f) => f.type !== 'ExtensionRef');
-  return routes.map((r) =>
-    r.action.type === 'Forward'
-      ? {
-          ...r,
-          action: {
-            ...r.action,
-            filters: keep(r.action.filters),
-            backends: r.action.backends.map((b) => ({ ...b, filters: keep(b.filters) })),
-          },
-        }
-      : r,
-  );
 }
 
 describe('decodeRouteConfiguration inverts the translator', () => {
@@ -203,7 +190,7 @@ describe('decodeRouteConfiguration inverts the translator', () => {
     expect(decoded.name).toBe('productpage.demo.svc.cluster.local:9080');
     expect(decoded.unrouted).toBe(false);
     expect(decoded.routes).toHaveLength(12);
-    expect(decoded.routes).toEqual(withoutExtensionRefs(compiled.routes));
+    expect(decoded.routes).toEqual(compiled.routes);
   });
 
   it('turns the ExtensionRef fault into the fault of that route, and of no other', () => {
@@ -243,7 +230,52 @@ describe('decodeRouteConfiguration inverts the translator', () => {
     expect(back.routes).toEqual(table.routes);
   });
 
-  it('brings back what Envoy cannot carry in canonical form, routing every request the same way', () => {
+  it('brings back from the route metadata what Envoy alone cannot carry: weight-0 and unusable backends, timeouts, ExtensionRefs', () => {
+    const lossy = route('lossy', {
+      parentRefs: toProductpage,
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/weighted/' } }],
+          filters: [
+            { type: 'ExtensionRef', extensionRef: { ...FAULT_KIND, name: 'slow' } },
+            { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-a', value: '1' }] } },
+          ],
+          backendRefs: [
+            { name: 'details', port: 9080, weight: 5 },
+            {
+              name: 'ratings',
+              port: 9080,
+              weight: 0,
+              filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { remove: ['x-a'] } }],
+            },
+          ],
+          timeouts: { request: '10s', backendRequest: '2s' },
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/half' } }],
+          backendRefs: [
+            { name: 'details', port: 9080, weight: 1, filters: [{ type: 'ExtensionRef', extensionRef: { ...FAULT_KIND, name: 'slow' } }] },
+            { name: 'nowhere', port: 9080, weight: 1 },
+            { name: 'reviews', port: 9080, weight: 2, filters: [{ type: 'ExtensionRef', extensionRef: { ...FAULT_KIND, name: 'gone' } }] },
+          ],
+        },
+      ],
+    });
+    const table = compileRouteTable([lossy], productpage, exists, { extensionKinds: [FAULT_KIND] });
+    const back = roundTrip(table, 'productpage.demo.svc.cluster.local', 9080);
+    const [weighted, half] = back.routes as [CompiledRoute, CompiledRoute];
+    // The reviews backend's fault does not exist: the control plane answers its share with 500, and says why.
+    const expected = structuredClone(table.routes);
+    const backendsOf = (route: CompiledRoute | undefined) =>
+      (route?.action as { backends: { invalid?: string }[] } | undefined)?.backends ?? [];
+    (backendsOf(expected[1])[2] as { invalid?: string }).invalid = 'ExtensionRef FaultInjection gone not found';
+    expect(back.routes).toEqual(expected);
+    expect(back.faults.get(weighted)).toEqual(SLOW);
+    expect(back.faults.get(backendsOf(half)[0] as never)).toEqual(SLOW);
+    expect(back.faults.size).toBe(2);
+  });
+
+  it('without Ambit’s route metadata (another control plane) decodes the canonical form, routing every request the same way', () => {
     const lossy = route('lossy', {
       parentRefs: toProductpage,
       rules: [
@@ -265,7 +297,7 @@ describe('decodeRouteConfiguration inverts the translator', () => {
       ],
     });
     const table = compileRouteTable([lossy], productpage, exists);
-    const back = roundTrip(table, 'productpage.demo.svc.cluster.local', 9080);
+    const back = roundTrip(table, 'productpage.demo.svc.cluster.local', 9080, 'Service', true);
     const [weighted, half] = back.routes;
     expect(weighted?.action).toMatchObject({ backends: [{ name: 'details', weight: 1 }], timeouts: { requestMs: 2000 } });
     expect(half?.action).toMatchObject({

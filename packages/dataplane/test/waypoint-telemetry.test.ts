@@ -1,7 +1,7 @@
 // Istio HTTP telemetry from a running waypoint: exact counts per response code and version,
 // Istio's label set with reporter="waypoint", the three histograms, and the access log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sample, sumOf } from './fixtures/net';
+import { fetchText, type Sample, sumOf } from './fixtures/net';
 import { waitFor } from './fixtures/wait';
 import { backend, CLIENT_PRINCIPAL, httpRoute, startWaypointMesh, type WaypointMesh } from './fixtures/waypoint-mesh';
 
@@ -78,6 +78,12 @@ describe('waypoint metrics', () => {
     expect(histogram('istio_request_bytes', 'bucket', { ...okV1, le: '100' })).toBe(20);
     // Every request took between 0 and 1 s, so the buckets are cumulative up to the 1000 ms one.
     expect(histogram('istio_request_duration_milliseconds', 'bucket', { ...okV1, le: '1000' })).toBe(20);
+
+    // Typed as Prometheus histograms (so Grafana's histogram_quantile works), and no empty TCP families.
+    const text = (await fetchText(`http://${mesh.waypoint.address}:${mesh.waypoint.ports.metrics}/metrics`)).text;
+    expect(text).toContain('# TYPE istio_request_duration_milliseconds histogram\n');
+    expect(text).not.toContain('# TYPE istio_request_duration_milliseconds_bucket');
+    expect(text).not.toContain('istio_tcp_');
   });
 
   it('writes one JSON access log line per request', async () => {

@@ -2,8 +2,9 @@
 // timeouts, fault injection, outlier ejection and per-endpoint limits, measured at the client.
 // The waypoint draws weights and fault percentages from a seeded uniform generator, reseeded by
 // each statistical test, so a share is the same in every run (and as fair as Math.random's).
+
+import type { RouteFault } from '@ambit/shared/xds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RouteFault } from '../src/waypoint/fault';
 import { type Sample, sumOf } from './fixtures/net';
 import { waitFor } from './fixtures/wait';
 import { backend, FAULT_KIND, httpRoute, type Reply, seededRandom, startWaypointMesh, type WaypointMesh } from './fixtures/waypoint-mesh';

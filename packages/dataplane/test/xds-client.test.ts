@@ -139,7 +139,7 @@ describe('xDS client protocol', () => {
 
     const first = await server.stream(0);
     expect(first.metadata.get('authorization')).toEqual(['Bearer token-1']);
-    await server.request(first, 3);
+    await server.request(first, 4);
     const requests = first.requests as DeltaDiscoveryRequest[];
     expect(requests[0]?.node?.id).toBe('waypoint-1');
     expect(structToJson(requests[0]?.node?.metadata)).toEqual({
@@ -155,6 +155,7 @@ describe('xDS client protocol', () => {
       [TypeUrl.clusterLoadAssignment, ['*']],
       [TypeUrl.listener, ['*']],
       [TypeUrl.routeConfiguration, ['*']],
+      [TypeUrl.waypointPolicy, ['*']],
     ]);
 
     first.end(grpc.status.UNAVAILABLE, 'control plane restarting');

@@ -10,7 +10,9 @@ import { registerHistory } from './commands/history';
 import { registerLogs } from './commands/logs';
 import { registerProxyStatus } from './commands/proxy-status';
 import { registerRevert } from './commands/revert';
+import { registerServe } from './commands/serve';
 import { registerUp } from './commands/up';
+import { registerWaypoint } from './commands/waypoint';
 import { registerZtunnel } from './commands/ztunnel';
 import { registerZtunnelConfig } from './commands/ztunnel-config';
 import { DEFAULT_DATA_DIR } from './context';
@@ -33,8 +35,10 @@ export function buildProgram(): Command {
   registerAnalyze(program);
   registerUp(program);
   registerCurl(program);
+  registerServe(program);
   registerZtunnel(program);
   registerZtunnelConfig(program);
+  registerWaypoint(program);
   return program;
 }
 

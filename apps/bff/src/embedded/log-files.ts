@@ -8,3 +8,7 @@ export function podLogFile(dataDir: string, namespace: string, name: string): st
 export function ztunnelLogFile(dataDir: string, node: string): string {
   return join(dataDir, 'logs', 'ztunnel', `${node}.log`);
 }
+
+export function consoleLogFile(dataDir: string): string {
+  return join(dataDir, 'logs', 'console.log');
+}

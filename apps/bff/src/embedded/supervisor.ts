@@ -14,6 +14,8 @@ export interface ProcessSpec {
   args: readonly string[];
   env: NodeJS.ProcessEnv;
   logFile: string;
+  /** Working directory; default: this process's. */
+  cwd?: string;
 }
 
 export type ProcessState = 'Starting' | 'Running' | 'BackOff' | 'Stopped';
@@ -111,7 +113,11 @@ export class Supervisor {
     const { spec } = managed;
     mkdirSync(dirname(spec.logFile), { recursive: true });
     managed.log ??= createWriteStream(spec.logFile, { flags: 'a' });
-    const child = spawn(spec.command, spec.args, { env: spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(spec.command, spec.args, {
+      env: spec.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+    });
     managed.child = child;
     const startedAt = Date.now();
     const write = (chunk: Buffer) => this.writeLog(managed, chunk);

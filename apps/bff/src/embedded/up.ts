@@ -2,11 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ControlPlane, startControlPlane } from '@ambit/control-plane/control-plane';
 import type { StoredObject } from '@ambit/control-plane/store';
+import { EmbeddedTelemetry, proxyScrapeTargets } from '@ambit/control-plane/telemetry';
 import type { Logger } from 'pino';
+import { type Bff, startBff } from '../server/bff';
 import { nodeAddress, nodeIndex } from './addresses';
+import { buildConsole, consoleNeedsBuild, consoleProcess } from './console';
 import { DEMO_NAMESPACE, demoManifests } from './demo';
 import { ambitCommand } from './images/catalog';
-import { ztunnelLogFile } from './log-files';
+import { consoleLogFile, ztunnelLogFile } from './log-files';
 import { EmbeddedWorkloads } from './mesh';
 import { GATEWAY_NAME_LABEL } from './waypoint-controller';
 
@@ -23,7 +26,13 @@ export interface EmbeddedMeshOptions {
   firstNode?: number;
   demo: boolean;
   xdsPort: number;
+  /** The control plane's TLS port (0: any free port), so meshes can run side by side. */
+  secureXdsPort?: number;
   monitoringPort: number;
+  /** The console API (BFF) port (0: any free port); undefined: no API and no console. */
+  apiPort?: number;
+  /** The web console's port; undefined: no console (the API still runs if apiPort is set). */
+  consolePort?: number;
   logger: Logger;
 }
 
@@ -31,6 +40,9 @@ export interface EmbeddedMesh {
   readonly controlPlane: ControlPlane;
   readonly workloads: EmbeddedWorkloads;
   readonly demoApplied: boolean;
+  readonly bff: Bff | undefined;
+  /** The console's URL once it is built and started; the build runs in the background. */
+  readonly console: Promise<string> | undefined;
   stop(): Promise<void>;
 }
 
@@ -44,6 +56,7 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
   const controlPlane = await startControlPlane({
     dataDir: options.dataDir,
     xdsPort: options.xdsPort,
+    ...(options.secureXdsPort !== undefined ? { secureXdsPort: options.secureXdsPort } : {}),
     monitoringPort: options.monitoringPort,
     logger: options.logger,
   });
@@ -103,12 +116,35 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
       });
     }
     workloads.start();
+    // Every proxy's metrics, scraped into a bounded in-memory window: the topology's and audit's traffic.
+    const telemetry = new EmbeddedTelemetry({
+      targets: () => proxyScrapeTargets(controlPlane.registry.snapshot()),
+      logger: options.logger.child({ component: 'telemetry' }),
+    });
+    telemetry.start();
+    const bff =
+      options.apiPort === undefined
+        ? undefined
+        : await startBff({
+            controlPlane,
+            telemetry,
+            dataDir: options.dataDir,
+            port: options.apiPort,
+            logger: options.logger.child({ component: 'bff' }),
+          });
+    const consoleUrl = bff && options.consolePort !== undefined ? startConsole(workloads, bff, options.consolePort, options) : undefined;
+    // The caller handles the console's failure; this keeps an early failure from being unhandled.
+    consoleUrl?.catch(() => undefined);
     return {
       controlPlane,
       workloads,
       demoApplied,
+      bff,
+      console: consoleUrl,
       async stop() {
         await workloads.stop();
+        await telemetry.stop();
+        await bff?.close();
         await controlPlane.stop();
       },
     };
@@ -116,4 +152,16 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
     await controlPlane.stop();
     throw error;
   }
+}
+
+/** Builds the console if needed (in the background: the mesh does not wait), then runs it supervised. */
+async function startConsole(workloads: EmbeddedWorkloads, bff: Bff, port: number, options: EmbeddedMeshOptions): Promise<string> {
+  const logger = options.logger.child({ component: 'console' });
+  if (consoleNeedsBuild()) {
+    logger.info('building the web console (first start, or its sources changed); the mesh is already running');
+    await buildConsole((line) => logger.debug({ build: line }));
+    logger.info('web console built');
+  }
+  workloads.supervisor.start(consoleProcess({ port, bffUrl: bff.url, logFile: consoleLogFile(options.dataDir) }));
+  return `http://127.0.0.1:${port}`;
 }

@@ -3,9 +3,8 @@
  * EDS from ADS, round robin — what grpc-js-xds accepts and a waypoint balances over.
  */
 import type { MeshSnapshot, ServiceInfo } from '../registry/index';
-import { type Any, packEnvoyResource } from '../xds/index';
-import { ADS_CONFIG_SOURCE, duration, type EnvoyObject, metadata, SERVICE_METADATA, sortedByName } from './envoy-messages';
-import { clusterName } from './envoy-names';
+import { type Any, clusterName, packEnvoyResource, SERVICE_METADATA } from '../xds/index';
+import { ADS_CONFIG_SOURCE, duration, type EnvoyObject, metadata, sortedByName } from './envoy-messages';
 import { tcpPorts } from './route-tables';
 
 const CLUSTER = 'envoy.config.cluster.v3.Cluster';

@@ -6,9 +6,8 @@
  * traffic spreads evenly over endpoints. Unhealthy endpoints stay listed, marked UNHEALTHY.
  */
 import type { Locality, MeshSnapshot, ServiceInfo, WorkloadInfo } from '../registry/index';
-import { type Any, packEnvoyResource } from '../xds/index';
-import { type EnvoyObject, metadata, sortedByName, WORKLOAD_METADATA } from './envoy-messages';
-import { clusterName } from './envoy-names';
+import { type Any, clusterName, packEnvoyResource, WORKLOAD_METADATA } from '../xds/index';
+import { type EnvoyObject, metadata, sortedByName } from './envoy-messages';
 import { tcpPorts } from './route-tables';
 
 const CLUSTER_LOAD_ASSIGNMENT = 'envoy.config.endpoint.v3.ClusterLoadAssignment';

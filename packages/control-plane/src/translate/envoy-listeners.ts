@@ -6,10 +6,9 @@
  * asked for (HBONE `:authority`) to its listener.
  */
 import type { MeshSnapshot, ServiceInfo, ServicePortInfo } from '../registry/index';
-import { type Any, packEnvoyResource } from '../xds/index';
-import { ADS_CONFIG_SOURCE, type EnvoyObject, metadata, SERVICE_METADATA, sortedByName } from './envoy-messages';
-import { listenerAliases, listenerName } from './envoy-names';
-import { FAULT_FILTER, HTTP_FAULT } from './fault';
+import { type Any, FAULT_FILTER, HTTP_FAULT, listenerName, packEnvoyResource, SERVICE_METADATA } from '../xds/index';
+import { ADS_CONFIG_SOURCE, type EnvoyObject, metadata, sortedByName } from './envoy-messages';
+import { listenerAliases } from './envoy-names';
 import { tcpPorts } from './route-tables';
 
 const LISTENER = 'envoy.config.listener.v3.Listener';

@@ -24,11 +24,6 @@ export function metadata(namespace: string, value: Readonly<Record<string, unkno
   return { filterMetadata: { [namespace]: jsonToStruct(value) } };
 }
 
-/** Ambit's metadata namespaces: where config dumps, the waypoint and the console find the source of a resource. */
-export const SERVICE_METADATA = 'ambit.dev/service';
-export const ROUTE_METADATA = 'ambit.dev/route';
-export const WORKLOAD_METADATA = 'ambit.dev/workload';
-
 /** Sorted by name: translator output diffs cleanly. */
 export function sortedByName<T>(entries: [string, T][]): ReadonlyMap<string, T> {
   return new Map(entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));

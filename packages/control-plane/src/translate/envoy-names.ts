@@ -1,5 +1,7 @@
 /**
  * Names of the Envoy resources Ambit serves, chosen so that proxyless gRPC targets read naturally.
+ * The canonical names (listenerName, clusterName) live in @ambit/shared/xds, which the waypoint
+ * reads them with; the aliases for gRPC clients are the control plane's alone.
  *
  * Listener (LDS) and RouteConfiguration (RDS): `<hostname>:<port>`, the FQDN of a service and
  * one of its ports — grpc-js-xds asks LDS for the path of its target, so
@@ -12,18 +14,10 @@
  * Cluster (CDS) and ClusterLoadAssignment (EDS): Istio's `outbound|<port>||<hostname>`.
  */
 
-export function listenerName(hostname: string, port: number): string {
-  return `${hostname}:${port}`;
-}
-
 /** The short names a gRPC client may use for a service port (see above), canonical name excluded. */
 export function listenerAliases(name: string, namespace: string, hostname: string, port: number, onlyPort: boolean): string[] {
   const short = [`${name}.${namespace}`, `${name}.${namespace}.svc`];
   const aliases = short.map((host) => `${host}:${port}`);
   if (onlyPort) aliases.push(hostname, ...short);
   return aliases;
-}
-
-export function clusterName(hostname: string, port: number): string {
-  return `outbound|${port}||${hostname}`;
 }

@@ -3,6 +3,10 @@
  * like its listener (`<hostname>:<port>`). Encodings are chosen so grpc-js-xds accepts them too:
  *  - PathPrefix `/x` (segment-wise) is `safe_regex` `/x(/.*)?` — gRPC knows no
  *    path_separated_prefix; `/` stays `prefix`. Route metadata keeps the original match.
+ *  - Route metadata (`ambit.dev/route`, RouteMetadata) also keeps what Envoy's form drops: every
+ *    backendRef (weight 0 and unusable ones too), the timeouts as written, and the ExtensionRef
+ *    filters whose faults travel as fault filter config — so the waypoint decodes the very route
+ *    that was compiled.
  *  - A rule (or a weighted backend) that must answer 500 — no usable backend, a filter that
  *    cannot be honoured — goes to the service's own cluster with the fault filter aborting 100 %
  *    of requests with 500. direct_response would make gRPC reject the whole RouteConfiguration, and
@@ -28,10 +32,20 @@ import {
 } from '@ambit/shared/routing';
 import type { MeshSnapshot } from '../registry/index';
 import { serviceHostname } from '../registry/index';
-import { type Any, packEnvoyResource } from '../xds/index';
-import { duration, type EnvoyObject, fractionalPercent, metadata, ROUTE_METADATA } from './envoy-messages';
-import { clusterName, listenerName } from './envoy-names';
-import { FAULT_FILTER, type FaultInjection, httpFault } from './fault';
+import {
+  type Any,
+  type BackendMetadata,
+  clusterName,
+  type ExtensionRefMetadata,
+  FAULT_FILTER,
+  listenerName,
+  packEnvoyResource,
+  ROUTE_METADATA,
+  type RouteFault,
+  type RouteMetadata,
+} from '../xds/index';
+import { duration, type EnvoyObject, fractionalPercent, metadata } from './envoy-messages';
+import { httpFault } from './fault';
 import { faultResolverFor, type RouteTranslationOptions, routeTables, type ServicePortRoutes } from './route-tables';
 
 const ROUTE_CONFIGURATION = 'envoy.config.route.v3.RouteConfiguration';
@@ -111,13 +125,13 @@ function virtualHostsFor(
 
 function envoyRoute(route: CompiledRoute, context: RouteContext): EnvoyObject {
   const { source } = route;
-  const described: Record<string, unknown> = {
+  const described: RouteMetadata = {
     route: source.route,
     ruleIndex: source.ruleIndex,
     matchIndex: source.matchIndex,
-    ruleName: source.ruleName,
     path: { type: route.match.path.type, value: route.match.path.value },
   };
+  if (source.ruleName !== undefined) described.ruleName = source.ruleName;
   const out: EnvoyObject = { name: `${source.route}/${source.ruleIndex}/${source.matchIndex}`, match: envoyMatch(route.match) };
   const action = route.action;
   if (action.type === 'DirectResponse') {
@@ -126,7 +140,7 @@ function envoyRoute(route: CompiledRoute, context: RouteContext): EnvoyObject {
   } else {
     forward(out, action, route.match, context, described);
   }
-  out.metadata = metadata(ROUTE_METADATA, described);
+  out.metadata = metadata(ROUTE_METADATA, described as unknown as Record<string, unknown>);
   return out;
 }
 
@@ -176,13 +190,10 @@ function escapeRegex(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
-function forward(
-  out: EnvoyObject,
-  action: ForwardAction,
-  match: CompiledMatch,
-  context: RouteContext,
-  described: Record<string, unknown>,
-): void {
+function forward(out: EnvoyObject, action: ForwardAction, match: CompiledMatch, context: RouteContext, described: RouteMetadata): void {
+  described.timeouts = { ...action.timeouts };
+  const extensionRefs = extensionRefsOf(action.filters);
+  if (extensionRefs.length > 0) described.extensionRefs = extensionRefs;
   const filters = applyFilters(out, action.filters, match, context);
   if (filters.redirect) {
     out.redirect = filters.redirect;
@@ -198,36 +209,80 @@ function forward(
   const only = weighted.length === 1 ? weighted[0] : undefined;
   if (only && only.invalid === undefined && only.filters.length === 0 && only.port !== undefined) {
     route.cluster = clusterName(backendHostname(only, context.snapshot), only.port);
+    described.backends = action.backends.map((backend) => (backend === only ? carriedBackend(backend) : uncarriedBackend(backend)));
   } else {
-    const clusters = weighted.map((backend) => clusterWeight(backend, match, context));
+    const clusters: EnvoyObject[] = [];
+    described.backends = action.backends.map((backend) => {
+      if (backend.weight <= 0) return uncarriedBackend(backend);
+      const weight = clusterWeight(backend, match, context);
+      clusters.push(weight.cluster);
+      return weight.failure === undefined ? carriedBackend(backend) : uncarriedBackend(backend, weight.failure);
+    });
     route.weightedClusters = { clusters, totalWeight: { value: weighted.reduce((sum, b) => sum + b.weight, 0) } };
   }
   Object.assign(route, timeoutsAndRetries(action.timeouts, action.retry));
   out.route = route;
 }
 
+/** The ExtensionRef filters of a list, with their positions: Envoy's form carries only the faults they resolve to. */
+function extensionRefsOf(filters: readonly CompiledFilter[]): ExtensionRefMetadata[] {
+  const out: ExtensionRefMetadata[] = [];
+  filters.forEach((filter, at) => {
+    if (filter.type === 'ExtensionRef') out.push({ at, group: filter.group, kind: filter.kind, name: filter.name });
+  });
+  return out;
+}
+
+function backendTarget(backend: CompiledBackend): BackendMetadata {
+  const out: BackendMetadata = {
+    group: backend.group,
+    kind: backend.kind,
+    name: backend.name,
+    namespace: backend.namespace,
+    weight: backend.weight,
+  };
+  if (backend.port !== undefined) out.port = backend.port;
+  return out;
+}
+
+/** A backend a route's cluster or a ClusterWeight carries: Envoy's form has its filters, save ExtensionRefs. */
+function carriedBackend(backend: CompiledBackend): BackendMetadata {
+  const out = backendTarget(backend);
+  const refs = extensionRefsOf(backend.filters);
+  if (refs.length > 0) out.extensionRefs = refs;
+  return out;
+}
+
+/** A backend no ClusterWeight carries (weight 0, or answered with 500): all of it is in the metadata. */
+function uncarriedBackend(backend: CompiledBackend, failure?: string): BackendMetadata {
+  const out = backendTarget(backend);
+  const invalid = backend.invalid ?? failure;
+  if (invalid !== undefined) out.invalid = invalid;
+  if (backend.filters.length > 0) out.filters = backend.filters;
+  return out;
+}
+
 function backendHostname(backend: BackendTarget, snapshot: MeshSnapshot): string {
   return serviceHostname(backend.name, backend.namespace, snapshot.options.domainSuffix);
 }
 
-/** A weighted backend; one that cannot be used answers its share of requests with 500. */
-function clusterWeight(backend: CompiledBackend, match: CompiledMatch, context: RouteContext): EnvoyObject {
+/** A weighted backend; one that cannot be used answers its share of requests with 500, and says why. */
+function clusterWeight(backend: CompiledBackend, match: CompiledMatch, context: RouteContext): { cluster: EnvoyObject; failure?: string } {
   const weight = { value: backend.weight };
-  if (backend.invalid !== undefined || backend.port === undefined) {
-    const failing: EnvoyObject = { name: context.selfCluster, weight };
-    abortAll(failing, 500);
-    return failing;
-  }
-  const out: EnvoyObject = { name: clusterName(backendHostname(backend, context.snapshot), backend.port), weight };
-  if (backend.filters.length === 0) return out;
+  const failing = (failure: string) => {
+    const cluster: EnvoyObject = { name: context.selfCluster, weight };
+    abortAll(cluster, 500);
+    return { cluster, failure };
+  };
+  if (backend.invalid !== undefined) return failing(backend.invalid);
+  if (backend.port === undefined) return failing('the backendRef has no port');
+  const cluster: EnvoyObject = { name: clusterName(backendHostname(backend, context.snapshot), backend.port), weight };
+  if (backend.filters.length === 0) return { cluster };
   // Rewrites and mirrors have no per-cluster form in Envoy: header modifiers and faults apply per backend.
-  const filters = applyFilters(out, backend.filters, match, context);
-  if (filters.failure || filters.redirect) {
-    const failing: EnvoyObject = { name: context.selfCluster, weight };
-    abortAll(failing, 500);
-    return failing;
-  }
-  return out;
+  const filters = applyFilters(cluster, backend.filters, match, context);
+  if (filters.failure) return failing(filters.failure);
+  if (filters.redirect) return failing('a RequestRedirect filter cannot apply to one backend');
+  return { cluster };
 }
 
 interface AppliedFilters {
@@ -271,10 +326,7 @@ function applyFilters(
         break;
       }
       case 'ExtensionRef': {
-        const fault: FaultInjection | undefined = faultResolverFor(context.snapshot, context.options).resolve(
-          filter,
-          context.routeNamespace,
-        );
+        const fault: RouteFault | undefined = faultResolverFor(context.snapshot, context.options).resolve(filter, context.routeNamespace);
         if (!fault) {
           applied.failure ??= `ExtensionRef ${filter.kind} ${filter.name} not found`;
           break;

@@ -7,15 +7,8 @@
 import { AMBIT_NETWORKING_GROUP, ROUTE_EXTENSION_KINDS } from '@ambit/shared';
 import { parseGatewayDuration } from '@ambit/shared/routing';
 import type { MeshSnapshot } from '../registry/model';
-import { type Any, packEnvoyResource } from '../xds/index';
+import { type Any, HTTP_FAULT, packEnvoyResource, type RouteFault } from '../xds/index';
 import { duration, type EnvoyObject, fractionalPercent } from './envoy-messages';
-
-export interface FaultInjection {
-  /** Delay this share of requests by `fixedDelayMs`. */
-  delay?: { fixedDelayMs: number; percent: number };
-  /** Answer this share of requests with an HTTP status (or a gRPC status) without forwarding them. */
-  abort?: { httpStatus?: number; grpcStatus?: number; percent: number };
-}
 
 export interface ExtensionReference {
   group: string;
@@ -27,14 +20,11 @@ export interface FaultResolver {
   /** The ExtensionRef kinds this resolver understands; route compilation refuses others. */
   kinds: readonly { group: string; kind: string }[];
   /** The fault an ExtensionRef (in the route's namespace) stands for; undefined when it does not exist. */
-  resolve(ref: ExtensionReference, namespace: string): FaultInjection | undefined;
+  resolve(ref: ExtensionReference, namespace: string): RouteFault | undefined;
 }
 
-export const FAULT_FILTER = 'envoy.filters.http.fault';
-export const HTTP_FAULT = 'envoy.extensions.filters.http.fault.v3.HTTPFault';
-
 /** envoy.extensions.filters.http.fault.v3.HTTPFault, packed for typed_per_filter_config. */
-export function httpFault(fault: FaultInjection): Any {
+export function httpFault(fault: RouteFault): Any {
   const out: EnvoyObject = {};
   if (fault.delay && fault.delay.fixedDelayMs > 0) {
     out.delay = { fixedDelay: duration(fault.delay.fixedDelayMs), percentage: fractionalPercent(fault.delay.percent) };
@@ -56,7 +46,7 @@ export function snapshotFaultResolver(snapshot: MeshSnapshot): FaultResolver {
       if (ref.group !== AMBIT_NETWORKING_GROUP || ref.kind !== 'FaultInjection') return undefined;
       const spec = snapshot.faults.get(`${namespace}/${ref.name}`)?.spec;
       if (!spec) return undefined;
-      const fault: FaultInjection = {};
+      const fault: RouteFault = {};
       if (spec.delay) fault.delay = { fixedDelayMs: parseGatewayDuration(spec.delay.fixedDelay), percent: spec.delay.percentage };
       if (spec.abort) {
         fault.abort = {

@@ -8,12 +8,15 @@
  *    VIPs and the proxy's own node's VIP (`NODE_NAME`) — the addresses its ztunnel listens on.
  *    Address views update per key: a pod change re-encodes that one workload. Plus Ambit's own
  *    Node resources (where every node's ztunnel accepts HBONE), translated whole: nodes are few.
- *  - waypoint: Listener, RouteConfiguration, Cluster, ClusterLoadAssignment for every service.
- *  - gRPC (and any other Envoy-style client): the same, plus listener aliases for short targets.
- * Listener, Cluster and ClusterLoadAssignment update per service; RouteConfiguration and
- * Authorization, which join many objects, are translated whole when they may have changed.
+ *  - waypoint: Listener, RouteConfiguration, Cluster, ClusterLoadAssignment for every service;
+ *    Ambit's WaypointPolicy resources for the policies attached to it (`WAYPOINT` metadata) or to a
+ *    service it serves; and the workload API (Address with every VIP of every node, since clients
+ *    on any node dial it; Authorization; Node), for endpoints, identities and node addresses.
+ *  - gRPC (and any other Envoy-style client): the Envoy types, plus listener aliases for short targets.
+ * Listener, Cluster and ClusterLoadAssignment update per service; RouteConfiguration,
+ * Authorization and WaypointPolicy, which join many objects, are translated whole when they may have changed.
  */
-import type { MeshSnapshot, ModelPart, Registry, RegistryChange, ServiceInfo } from '../registry/index';
+import type { MeshSnapshot, ModelPart, PolicyModel, Registry, RegistryChange, ServiceInfo } from '../registry/index';
 import {
   type Any,
   contentVersion,
@@ -21,6 +24,7 @@ import {
   packAddress,
   packAuthorization,
   packMeshNode,
+  packWaypointPolicy,
   type ResourceChange,
   type ResourceSource,
   TypeUrl,
@@ -33,6 +37,7 @@ import { serviceListeners } from './envoy-listeners';
 import { toRouteConfigurations } from './envoy-routes';
 import { toNodes } from './mesh-nodes';
 import type { RouteTranslationOptions } from './route-tables';
+import { toWaypointPolicies } from './waypoint-policies';
 import { addressFor } from './workload-addresses';
 
 type Resources = ReadonlyMap<string, VersionedResource>;
@@ -75,12 +80,15 @@ export class RegistryResourceSource implements ResourceSource {
 
   viewKey(proxy: ProxyInfo, typeUrl: string): string {
     const ztunnel = proxy.kind === 'ztunnel';
+    const waypoint = proxy.kind === 'waypoint';
     switch (typeUrl) {
       case TypeUrl.address:
-        return ztunnel ? (proxy.nodeName ? `node:${proxy.nodeName}` : 'all') : NO_VIEW;
+        return ztunnel && proxy.nodeName ? `node:${proxy.nodeName}` : ztunnel || waypoint ? 'all' : NO_VIEW;
       case TypeUrl.authorization:
       case TypeUrl.node:
-        return ztunnel ? 'all' : NO_VIEW;
+        return ztunnel || waypoint ? 'all' : NO_VIEW;
+      case TypeUrl.waypointPolicy:
+        return waypoint ? (proxy.waypoint ? `waypoint:${proxy.waypoint}` : 'all') : NO_VIEW;
       case TypeUrl.listener:
         return ztunnel ? NO_VIEW : proxy.kind === 'waypoint' ? 'canonical' : 'aliases';
       case TypeUrl.routeConfiguration:
@@ -103,7 +111,7 @@ export class RegistryResourceSource implements ResourceSource {
     }
     if (view.pending !== undefined) {
       const keyed = this.keyed(typeUrl, key);
-      if (!keyed) view.resources = this.translateAll(typeUrl);
+      if (!keyed) view.resources = this.translateAll(typeUrl, key);
       else if (view.pending === 'all') this.rebuild(view, keyed);
       else this.update(view, keyed, view.pending);
       view.pending = undefined;
@@ -153,7 +161,7 @@ export class RegistryResourceSource implements ResourceSource {
   }
 
   /** Types whose resources depend on many objects at once: translated whole. */
-  private translateAll(typeUrl: string): Resources {
+  private translateAll(typeUrl: string, viewKey: string): Resources {
     const out = new Map<string, VersionedResource>();
     if (typeUrl === TypeUrl.authorization) {
       for (const [name, authorization] of toAuthorizations(this.snapshot)) out.set(name, versioned(packAuthorization(authorization)));
@@ -161,6 +169,9 @@ export class RegistryResourceSource implements ResourceSource {
       for (const [name, node] of toNodes(this.snapshot)) out.set(name, versioned(packMeshNode(node)));
     } else if (typeUrl === TypeUrl.routeConfiguration) {
       for (const [name, resource] of toRouteConfigurations(this.snapshot, this.options)) out.set(name, versioned(resource));
+    } else if (typeUrl === TypeUrl.waypointPolicy) {
+      const waypoint = viewKey.startsWith('waypoint:') ? viewKey.slice('waypoint:'.length) : undefined;
+      for (const [name, policy] of toWaypointPolicies(this.snapshot, waypoint)) out.set(name, versioned(packWaypointPolicy(policy)));
     }
     return out;
   }
@@ -198,6 +209,7 @@ export class RegistryResourceSource implements ResourceSource {
   }
 
   private apply(change: RegistryChange): void {
+    const before = this.snapshot.policies;
     this.snapshot = change.snapshot;
     const keys = (...parts: ModelPart[]) => new Set(parts.flatMap((part) => [...(change.keys.get(part) ?? [])]));
     const changed = new Set<string>();
@@ -210,6 +222,7 @@ export class RegistryResourceSource implements ResourceSource {
     if (change.kinds.has('services') || change.kinds.has('routes') || change.kinds.has('waypoints')) {
       this.invalidate(TypeUrl.routeConfiguration, 'all', changed);
     }
+    if (waypointPoliciesMayHaveChanged(change, before)) this.invalidate(TypeUrl.waypointPolicy, 'all', changed);
     if (changed.size === 0) return;
     const resourceChange: ResourceChange = { typeUrls: changed };
     for (const listener of this.listeners) listener(resourceChange);
@@ -228,6 +241,15 @@ export class RegistryResourceSource implements ResourceSource {
       }
     }
   }
+}
+
+/** A targeted policy changed, moved between waypoints, or a service it targets changed waypoint. */
+function waypointPoliciesMayHaveChanged(change: RegistryChange, before: PolicyModel): boolean {
+  if (change.kinds.has('targetedPolicies')) return true;
+  const after = change.snapshot.policies;
+  for (const key of change.keys.get('policies') ?? []) if (before.waypoint.has(key) || after.waypoint.has(key)) return true;
+  const bindingsMoved = change.kinds.has('services') || change.kinds.has('waypoints');
+  return bindingsMoved && (before.servicePolicies.size > 0 || after.servicePolicies.size > 0);
 }
 
 export function createRegistryResourceSource(registry: Registry, options: RouteTranslationOptions = {}): RegistryResourceSource {

@@ -6,7 +6,8 @@ import type { ProxyState } from '../state/proxy-state';
 import { type HttpListener, listenHttp, notFound, reply, replyJson } from './http-listener';
 
 /**
- * :15000 — the admin interface, on a loopback address only: `/config_dump` (what the proxy knows),
+ * :15000 — the admin interface, on a loopback address only: `/config_dump` (what the proxy knows:
+ * the workload API state, plus what the proxy adds, such as a waypoint's routes and policies),
  * `/certs` (what it holds), `/logging` (GET shows, POST `?level=` changes), `/quitquitquit` (POST).
  */
 
@@ -19,6 +20,8 @@ export interface AdminServerOptions {
   node: string;
   state: ProxyState;
   certificates: CertificateManager;
+  /** More of the config dump, beside the state (a waypoint's routes, endpoints and policies; the xDS client's status). */
+  configDump?: () => Record<string, unknown>;
   /** The proxy's loggers (root and children), whose level `/logging` shows and sets. */
   loggers: readonly Logger[];
   /** Called by `/quitquitquit`, after the answer is sent. */
@@ -34,7 +37,7 @@ export function startAdminServer(options: AdminServerOptions): Promise<HttpListe
   return listenHttp(host, options.port, (request, response, url) => {
     switch (url.pathname) {
       case '/config_dump':
-        replyJson(response, 200, { node: options.node, ...options.state.snapshot() });
+        replyJson(response, 200, { node: options.node, ...options.state.snapshot(), ...options.configDump?.() });
         return;
       case '/certs':
         replyJson(response, 200, { certificates: options.certificates.status() });

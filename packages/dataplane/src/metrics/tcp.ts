@@ -3,11 +3,12 @@ import { parseSpiffeId } from '@ambit/shared/spiffe';
 import type { Logger } from 'pino';
 import type { Service } from '../state/service';
 import type { Workload } from '../state/workload';
+import { PeerLabels } from './peer-labels';
 import { type Counter, type CounterFamily, labelPair, type MetricsRegistry } from './registry';
 
 /**
  * Istio's TCP telemetry for ztunnel: the four `istio_tcp_*` counters with Istio's labels, and a
- * JSON access log line per connection. Label fragments are rendered once per workload and
+ * JSON access log line per connection. Peer labels (PeerLabels) are rendered once per workload and
  * service, so opening a connection costs a string join and a map lookup.
  *
  * Bytes follow Istio's definitions for both reporters: `received` is what the client sent
@@ -17,8 +18,6 @@ import { type Counter, type CounterFamily, labelPair, type MetricsRegistry } fro
 export type Reporter = 'source' | 'destination';
 export type ResponseFlags = '-' | 'DENY' | 'CONNECT';
 export type SecurityPolicy = 'mutual_tls' | 'none';
-
-const UNKNOWN = 'unknown';
 
 class TcpSeries {
   constructor(
@@ -34,12 +33,9 @@ export class TcpMetrics {
   readonly closed: CounterFamily;
   readonly sent: CounterFamily;
   readonly received: CounterFamily;
+  /** Istio's peer labels, rendered once per workload and service. */
+  readonly peers = new PeerLabels();
   private readonly series = new Map<string, TcpSeries>();
-  private readonly sources = new WeakMap<Workload, string>();
-  private readonly plaintextSources = new WeakMap<Workload, string>();
-  private readonly derivedSources = new Map<string, string>();
-  private readonly destinations = new WeakMap<Workload, string>();
-  private readonly services = new WeakMap<Service, string>();
 
   constructor(registry: MetricsRegistry) {
     this.opened = registry.counter('istio_tcp_connections_opened_total', 'The total number of TCP connections opened');
@@ -60,90 +56,7 @@ export class TcpMetrics {
     }
     return s;
   }
-
-  /** `source_*` labels: from the workload when known, else derived from the peer identity alone. */
-  sourceLabels(workload: Workload | undefined, principal: string | undefined): string {
-    if (workload && (principal === undefined || principal === workload.identity)) {
-      const cache = principal === undefined ? this.plaintextSources : this.sources;
-      let labels = cache.get(workload);
-      if (labels === undefined) {
-        labels = workloadLabels('source', workload, principal ?? UNKNOWN);
-        cache.set(workload, labels);
-      }
-      return labels;
-    }
-    const key = principal ?? '';
-    let labels = this.derivedSources.get(key);
-    if (labels === undefined) {
-      const id = principal ? parseSpiffeId(principal) : undefined;
-      labels =
-        labelPair('source_workload', UNKNOWN) +
-        labelPair('source_canonical_service', UNKNOWN) +
-        labelPair('source_canonical_revision', UNKNOWN) +
-        labelPair('source_workload_namespace', id?.namespace ?? UNKNOWN) +
-        labelPair('source_principal', principal ?? UNKNOWN) +
-        labelPair('source_app', UNKNOWN) +
-        labelPair('source_version', UNKNOWN) +
-        labelPair('source_cluster', UNKNOWN);
-      if (this.derivedSources.size > 10_000) this.derivedSources.clear();
-      this.derivedSources.set(key, labels);
-    }
-    return labels;
-  }
-
-  destinationLabels(workload: Workload | undefined): string {
-    if (!workload) return EMPTY_DESTINATION;
-    let labels = this.destinations.get(workload);
-    if (labels === undefined) {
-      labels = workloadLabels('destination', workload, workload.identity);
-      this.destinations.set(workload, labels);
-    }
-    return labels;
-  }
-
-  serviceLabels(service: Service | undefined): string {
-    if (!service) return EMPTY_SERVICE;
-    let labels = this.services.get(service);
-    if (labels === undefined) {
-      labels =
-        labelPair('destination_service', service.hostname) +
-        labelPair('destination_service_namespace', service.namespace) +
-        labelPair('destination_service_name', service.name);
-      this.services.set(service, labels);
-    }
-    return labels;
-  }
 }
-
-function workloadLabels(side: 'source' | 'destination', w: Workload, principal: string): string {
-  return (
-    labelPair(`${side}_workload`, w.workloadName) +
-    labelPair(`${side}_canonical_service`, w.canonicalName) +
-    labelPair(`${side}_canonical_revision`, w.canonicalRevision) +
-    labelPair(`${side}_workload_namespace`, w.namespace) +
-    labelPair(`${side}_principal`, principal) +
-    labelPair(`${side}_app`, w.canonicalName) +
-    labelPair(`${side}_version`, w.canonicalRevision) +
-    labelPair(`${side}_cluster`, w.clusterId ?? UNKNOWN)
-  );
-}
-
-const EMPTY_DESTINATION = [
-  'destination_workload',
-  'destination_canonical_service',
-  'destination_canonical_revision',
-  'destination_workload_namespace',
-  'destination_principal',
-  'destination_app',
-  'destination_version',
-  'destination_cluster',
-]
-  .map((name) => labelPair(name, UNKNOWN))
-  .join('');
-
-const EMPTY_SERVICE = ['destination_service', 'destination_service_namespace', 'destination_service_name']
-  .map((name) => labelPair(name, UNKNOWN))
-  .join('');
 
 const REPORTER: Record<Reporter, string> = { source: labelPair('reporter', 'source'), destination: labelPair('reporter', 'destination') };
 
@@ -199,9 +112,9 @@ export class ConnectionResult {
     const m = tracker.metrics;
     this.peers =
       REPORTER[info.reporter] +
-      m.sourceLabels(info.source, info.security === 'mutual_tls' ? info.sourceIdentity : undefined) +
-      m.serviceLabels(info.service) +
-      m.destinationLabels(info.destination);
+      m.peers.source(info.source, info.security === 'mutual_tls' ? info.sourceIdentity : undefined) +
+      m.peers.service(info.service) +
+      m.peers.destination(info.destination);
     this.series = m.seriesFor(this.peers + tail('-', info.security));
     this.series.opened.value++;
   }

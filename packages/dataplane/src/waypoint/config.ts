@@ -1,7 +1,8 @@
 /**
  * What a waypoint knows besides the workload API (ProxyState): its route tables (RDS), endpoint
- * assignments (EDS) and the L7 authorization policies attached to it or to the services it serves.
- * xDS writes into it; the proxy only reads it. Decoding errors throw, so the xDS client can NACK.
+ * assignments (EDS) and the L7 authorization policies attached to it or to the services it serves
+ * (Ambit's WaypointPolicy resources, keyed `<ns>/<name>`). xDS writes into it; the proxy only
+ * reads it. Decoding errors throw, so the xDS client can NACK.
  */
 import type { CompiledPolicyWithTarget } from '@ambit/shared/authz';
 import { decodeClusterLoadAssignment, type LoadAssignment } from './load-assignment';
@@ -9,10 +10,16 @@ import { decodeRouteConfiguration, type WaypointRouteTable } from './route-confi
 
 export type ConfigListener = () => void;
 
+function policyKey(policy: CompiledPolicyWithTarget): string {
+  return `${policy.target.namespace}/${policy.target.name}`;
+}
+
 export class WaypointConfig {
   private readonly tables = new Map<string, WaypointRouteTable>();
   private readonly assignments = new Map<string, LoadAssignment>();
-  private policies: readonly CompiledPolicyWithTarget[] = [];
+  private readonly policies = new Map<string, CompiledPolicyWithTarget>();
+  /** The policies as a list, rebuilt on change: every request's authorization reads it. */
+  private policyList: readonly CompiledPolicyWithTarget[] = [];
   private readonly listeners = new Set<ConfigListener>();
 
   /** A route table by its RouteConfiguration name (`<hostname>:<port>`). */
@@ -62,22 +69,30 @@ export class WaypointConfig {
     removedRoutes?: readonly string[];
     assignments?: readonly LoadAssignment[];
     removedAssignments?: readonly string[];
+    /** Keyed `<ns>/<name>`, as WaypointPolicy resources are. */
+    policies?: readonly CompiledPolicyWithTarget[];
+    removedPolicies?: readonly string[];
   }): void {
     for (const name of change.removedRoutes ?? []) this.tables.delete(name);
     for (const table of change.routes ?? []) this.tables.set(table.name, table);
     for (const name of change.removedAssignments ?? []) this.assignments.delete(name);
     for (const assignment of change.assignments ?? []) this.assignments.set(assignment.clusterName, assignment);
+    if (change.policies || change.removedPolicies) {
+      for (const name of change.removedPolicies ?? []) this.policies.delete(name);
+      for (const policy of change.policies ?? []) this.policies.set(policyKey(policy), policy);
+      this.policyList = [...this.policies.values()];
+    }
     this.changed();
   }
 
   /** Every policy with its targetRefs; the waypoint picks those aimed at it or at a service it serves. */
   targetedPolicies(): readonly CompiledPolicyWithTarget[] {
-    return this.policies;
+    return this.policyList;
   }
 
+  /** Replaces every policy. */
   setPolicies(policies: readonly CompiledPolicyWithTarget[]): void {
-    this.policies = [...policies];
-    this.changed();
+    this.update({ policies, removedPolicies: [...this.policies.keys()] });
   }
 
   onChange(listener: ConfigListener): () => void {
@@ -93,7 +108,7 @@ export class WaypointConfig {
       routes: table.routes,
       faults: [...table.faults].map(([scope, fault]) => ('source' in scope ? { route: scope.source, fault } : { backend: scope, fault })),
     }));
-    return { routes, endpoints: [...this.assignments.values()], policies: this.policies };
+    return { routes, endpoints: [...this.assignments.values()], policies: this.policyList };
   }
 
   private changed(): void {

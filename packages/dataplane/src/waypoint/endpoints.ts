@@ -5,13 +5,13 @@
  * endpoints, with outlier ejection (consecutive 5xx or connect failures eject an endpoint for a
  * while, as Envoy's outlier detection does) and a cap on requests in flight per endpoint.
  */
+import { clusterName } from '@ambit/shared/xds';
 import { formatAuthority } from '../hbone/headers';
 import type { ProxyState } from '../state/proxy-state';
 import type { Workload } from '../state/workload';
 import type { HboneDestination } from '../ztunnel/pool';
 import { targetPortOf } from '../ztunnel/route';
 import type { WaypointConfig } from './config';
-import { clusterNameOf } from './route-config';
 
 export interface OutlierDetection {
   /** Consecutive 5xx answers (or connect failures) that eject an endpoint; Envoy's default 5. */
@@ -90,7 +90,7 @@ export class EndpointDirectory {
 
   /** The next endpoint of a service port (round robin), counted as in flight until `release`. */
   pick(hostname: string, port: number, now: number): Endpoint | NoEndpoint {
-    const cluster = clusterNameOf(hostname, port);
+    const cluster = clusterName(hostname, port);
     let set = this.sets.get(cluster);
     if (!set) {
       set = new EndpointSet(this.build(cluster, hostname, port));

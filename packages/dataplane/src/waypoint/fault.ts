@@ -1,16 +1,10 @@
 /**
  * Fault injection as the waypoint runs it: Envoy's `envoy.filters.http.fault` per-route (or
  * per weighted backend) config, which the control plane emits for an HTTPRoute `ExtensionRef`
- * filter. Same shape as the control plane's `FaultInjection` (translate/fault.ts).
+ * filter; its shape (RouteFault) is shared with the control plane's translator.
  */
 import type { CompiledBackend, CompiledFilter, CompiledRoute } from '@ambit/shared/routing';
-
-export interface RouteFault {
-  /** Delay this share of requests (percent, 0-100) by `fixedDelayMs`. */
-  delay?: { fixedDelayMs: number; percent: number };
-  /** Answer this share of requests with an HTTP status (or, for gRPC, a gRPC status) without forwarding. */
-  abort?: { httpStatus?: number; grpcStatus?: number; percent: number };
-}
+import type { RouteFault } from '@ambit/shared/xds';
 
 /** Where a fault is configured: the route (rule) or one of its weighted backends, which takes precedence. */
 export type FaultScope = CompiledRoute | CompiledBackend;

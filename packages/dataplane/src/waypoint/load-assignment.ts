@@ -3,9 +3,7 @@
  * protobufjs' `toObject` gives it, with the workload each endpoint is (Ambit's `ambit.dev/workload`
  * endpoint metadata: uid, identity, node), as the control plane's translator writes it.
  */
-import { type StructMessage, structToJson } from '@ambit/shared/xds';
-
-export const WORKLOAD_METADATA = 'ambit.dev/workload';
+import { type StructMessage, structToJson, WORKLOAD_METADATA } from '@ambit/shared/xds';
 
 export interface AssignedEndpoint {
   address: string;

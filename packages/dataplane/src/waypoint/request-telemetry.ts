@@ -2,14 +2,20 @@
  * Istio's HTTP telemetry for the waypoint (`reporter="waypoint"`): `istio_requests_total`, and the
  * histograms `istio_request_duration_milliseconds`, `istio_request_bytes` and
  * `istio_response_bytes`, with Istio's labels; and one JSON access log line per request.
- * Peer labels come from the ztunnel's TcpMetrics, rendered once per workload and service.
+ * Peer labels are the ztunnel's (PeerLabels), rendered once per workload and service.
  */
 import type { Logger } from 'pino';
-import { type CounterFamily, labelPair, type MetricsRegistry } from '../metrics/registry';
-import { TcpMetrics } from '../metrics/tcp';
+import { PeerLabels } from '../metrics/peer-labels';
+import {
+  type Counter,
+  type CounterFamily,
+  type HistogramFamily,
+  type HistogramSeries,
+  labelPair,
+  type MetricsRegistry,
+} from '../metrics/registry';
 import type { Service } from '../state/service';
 import type { Endpoint } from './endpoints';
-import { HistogramFamily, type HistogramSeries } from './histogram';
 import type { TunnelContext } from './tunnel-context';
 
 /** Envoy's response flags as Istio reports them; several join with commas (`DI,UF`). */
@@ -56,7 +62,7 @@ export class RequestRecord {
 
 class RequestSeries {
   constructor(
-    readonly requests: { value: number },
+    readonly requests: Counter,
     readonly duration: HistogramSeries,
     readonly requestBytes: HistogramSeries,
     readonly responseBytes: HistogramSeries,
@@ -64,7 +70,7 @@ class RequestSeries {
 }
 
 export class RequestTelemetry {
-  private readonly peers: TcpMetrics;
+  private readonly peers = new PeerLabels();
   private readonly requests: CounterFamily;
   private readonly duration: HistogramFamily;
   private readonly requestBytes: HistogramFamily;
@@ -76,16 +82,10 @@ export class RequestTelemetry {
     registry: MetricsRegistry,
     private readonly accessLog: Logger,
   ) {
-    this.peers = new TcpMetrics(registry);
     this.requests = registry.counter('istio_requests_total', 'Total requests handled by an Istio proxy');
-    this.duration = new HistogramFamily(
-      registry,
-      'istio_request_duration_milliseconds',
-      'Request duration in milliseconds',
-      DURATION_BUCKETS_MS,
-    );
-    this.requestBytes = new HistogramFamily(registry, 'istio_request_bytes', 'Request body size in bytes', SIZE_BUCKETS_BYTES);
-    this.responseBytes = new HistogramFamily(registry, 'istio_response_bytes', 'Response body size in bytes', SIZE_BUCKETS_BYTES);
+    this.duration = registry.histogram('istio_request_duration_milliseconds', 'Request duration in milliseconds', DURATION_BUCKETS_MS);
+    this.requestBytes = registry.histogram('istio_request_bytes', 'Request body size in bytes', SIZE_BUCKETS_BYTES);
+    this.responseBytes = registry.histogram('istio_response_bytes', 'Response body size in bytes', SIZE_BUCKETS_BYTES);
   }
 
   /** Counts a finished request and writes its access log line. */
@@ -94,17 +94,17 @@ export class RequestTelemetry {
     const ctx = record.context;
     const labels =
       REPORTER +
-      this.peers.sourceLabels(ctx.source, ctx.peer.uri) +
-      this.peers.serviceLabels(record.destinationService) +
-      this.peers.destinationLabels(record.endpoint?.workload) +
+      this.peers.source(ctx.source, ctx.peer.uri) +
+      this.peers.service(record.destinationService) +
+      this.peers.destination(record.endpoint?.workload) +
       this.tail(record);
     let s = this.series.get(labels);
     if (!s) {
       s = new RequestSeries(
         this.requests.get(labels),
-        this.duration.seriesFor(labels),
-        this.requestBytes.seriesFor(labels),
-        this.responseBytes.seriesFor(labels),
+        this.duration.get(labels),
+        this.requestBytes.get(labels),
+        this.responseBytes.get(labels),
       );
       if (this.series.size > 50_000) this.series.clear();
       this.series.set(labels, s);

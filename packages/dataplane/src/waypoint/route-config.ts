@@ -4,12 +4,15 @@
  * envoy.config.route.v3.RouteConfiguration as protobufjs' `toObject` gives it (camelCase, enums
  * as names, longs as numbers, nested Any as `{ '@type', ...fields }`). Ambit's route metadata
  * (`ambit.dev/route`) restores what Envoy cannot say: where a route came from, PathPrefix versus
- * regex, and why a rule answers 500. Fault filters become `faults`, keyed by route or backend.
+ * regex, why a rule answers 500, every backendRef (weight 0 and unusable ones too), the timeouts
+ * as written and the ExtensionRef filters — so an Ambit RouteConfiguration decodes to exactly the
+ * route that was compiled. Fault filters become `faults`, keyed by route or backend.
  *
- * What the Envoy form cannot carry comes back in its canonical form, with the same behaviour:
- * weight-0 backends are absent, a single backend has weight 1, filters come in the order
- * request headers, response headers, redirect, rewrite, mirrors; a backend that cannot be used has
- * a generic `invalid` reason; without retries only the shorter timeout survives (as `requestMs`).
+ * Without that metadata (another control plane) what the Envoy form cannot carry comes back in its
+ * canonical form, with the same behaviour: weight-0 backends are absent, a single backend has
+ * weight 1, a backend that cannot be used has a generic `invalid` reason, and without retries only
+ * the shorter timeout survives (as `requestMs`). Filters come in the order request headers,
+ * response headers, redirect, rewrite, mirrors (ExtensionRefs where the metadata puts them).
  * An encoding the waypoint cannot honour exactly throws an AmbitError naming the field, so the
  * xDS client rejects the resource instead of routing differently from the control plane's intent.
  */
@@ -28,13 +31,17 @@ import type {
   RouteSource,
   RouteTimeouts,
 } from '@ambit/shared/routing';
-import { type StructMessage, structToJson } from '@ambit/shared/xds';
-import type { FaultScope, RouteFault } from './fault';
+import {
+  clusterName,
+  FAULT_FILTER,
+  parseClusterName,
+  ROUTE_METADATA,
+  type RouteFault,
+  type StructMessage,
+  structToJson,
+} from '@ambit/shared/xds';
+import type { FaultScope } from './fault';
 import { mergeVirtualHosts, type VirtualHost } from './virtual-hosts';
-
-/** Envoy's HTTP fault filter, and Ambit's metadata namespace for routes (as the translator names them). */
-export const FAULT_FILTER = 'envoy.filters.http.fault';
-export const ROUTE_METADATA = 'ambit.dev/route';
 
 /** One service port's routes as the waypoint runs them. */
 export interface WaypointRouteTable {
@@ -95,25 +102,17 @@ function wrappedNumber(value: unknown): number | undefined {
 
 /** `outbound|<port>||<hostname>` → the Service it names (`<name>.<namespace>.svc...`). */
 function clusterTarget(name: string, path: string): { name: string; namespace: string; port: number; hostname: string } {
-  const parts = name.split('|');
-  const port = Number(parts[1]);
-  const hostname = parts[3] ?? '';
-  const labels = hostname.split('.');
-  if (parts.length !== 4 || parts[0] !== 'outbound' || !Number.isInteger(port) || labels.length < 2) {
-    throw unsupported(path, `cluster "${name}" is not an outbound|<port>||<service hostname> cluster`);
-  }
-  return { name: labels[0] as string, namespace: labels[1] as string, port, hostname };
-}
-
-export function clusterNameOf(hostname: string, port: number): string {
-  return `outbound|${port}||${hostname}`;
+  const parsed = parseClusterName(name);
+  const labels = parsed?.hostname.split('.') ?? [];
+  if (!parsed || labels.length < 2) throw unsupported(path, `cluster "${name}" is not an outbound|<port>||<service hostname> cluster`);
+  return { name: labels[0] as string, namespace: labels[1] as string, port: parsed.port, hostname: parsed.hostname };
 }
 
 /** `<hostname>:<port>` → the cluster of that service port, which failing routes point at. */
 function selfClusterOf(configName: string): string | undefined {
   const colon = configName.lastIndexOf(':');
   if (colon <= 0) return undefined;
-  return clusterNameOf(configName.slice(0, colon), Number(configName.slice(colon + 1)));
+  return clusterName(configName.slice(0, colon), Number(configName.slice(colon + 1)));
 }
 
 function escapeRegex(value: string): string {
@@ -279,11 +278,79 @@ interface DecodeContext {
   selfCluster: string | undefined;
 }
 
-function decodeBackends(
-  route: Json,
-  ctx: DecodeContext,
-  path: string,
-): { backends: CompiledBackend[]; faults: [CompiledBackend, RouteFault][] } {
+interface DecodedBackends {
+  backends: CompiledBackend[];
+  faults: [CompiledBackend, RouteFault][];
+}
+
+/** Puts ExtensionRef filters (`{at, group, kind, name}` from the metadata) back where they stood. */
+function withExtensionRefs(filters: CompiledFilter[], refs: unknown): CompiledFilter[] {
+  for (const raw of list(refs)) {
+    const ref = object(raw);
+    const filter: CompiledFilter = {
+      type: 'ExtensionRef',
+      group: text(ref.group) ?? '',
+      kind: text(ref.kind) ?? '',
+      name: text(ref.name) ?? '',
+    };
+    filters.splice(Math.min(integer(ref.at) ?? filters.length, filters.length), 0, filter);
+  }
+  return filters;
+}
+
+/**
+ * Backends as the route metadata lists them, each checked against the Envoy cluster that carries
+ * it: every backend with a weight takes the next ClusterWeight (or the route's single cluster) in
+ * order, a usable one its own cluster, an unusable one the service's own cluster aborting with 500.
+ */
+function describedBackends(route: Json, described: readonly unknown[], ctx: DecodeContext, path: string): DecodedBackends {
+  const single = text(route.cluster);
+  const weighted = single === undefined;
+  if (weighted && route.weightedClusters === undefined) throw unsupported(path, 'a route action needs cluster or weighted_clusters');
+  const carriers = weighted ? list(object(route.weightedClusters).clusters).map(object) : [{ name: single }];
+  const out: DecodedBackends = { backends: [], faults: [] };
+  let next = 0;
+  described.forEach((raw, i) => {
+    const entry = object(raw);
+    const backend: CompiledBackend = {
+      group: text(entry.group) ?? '',
+      kind: text(entry.kind) ?? 'Service',
+      name: text(entry.name) ?? '',
+      namespace: text(entry.namespace) ?? '',
+      weight: integer(entry.weight) ?? 0,
+      filters: list(entry.filters).map((filter) => object(filter) as unknown as CompiledFilter),
+    };
+    const port = integer(entry.port);
+    if (port !== undefined) backend.port = port;
+    const invalid = text(entry.invalid);
+    if (invalid !== undefined) backend.invalid = invalid;
+    out.backends.push(backend);
+    if (backend.weight <= 0) return;
+    const at = weighted ? `${path}.weightedClusters.clusters[${next}]` : `${path}.cluster`;
+    const carrier = carriers[next++];
+    if (!carrier) throw unsupported(path, `the route metadata lists backend ${i} (${backend.name}), which no cluster carries`);
+    const name = text(carrier.name) ?? '';
+    const fault = faultOf(carrier, at);
+    if (weighted && wrappedNumber(carrier.weight) !== backend.weight) {
+      throw unsupported(`${at}.weight`, `weight ${wrappedNumber(carrier.weight)} differs from backend ${backend.name}'s ${backend.weight}`);
+    }
+    if (invalid !== undefined) {
+      if (name !== ctx.selfCluster || !abortsEverythingWith500(fault))
+        throw unsupported(at, `unusable backend ${backend.name} must answer 500`);
+      return;
+    }
+    const target = clusterTarget(name, `${at}.name`);
+    if (target.name !== backend.name || target.namespace !== backend.namespace || target.port !== backend.port) {
+      throw unsupported(`${at}.name`, `cluster "${name}" is not backend ${backend.namespace}/${backend.name}:${backend.port}`);
+    }
+    backend.filters = withExtensionRefs(headerFilters(carrier, at), entry.extensionRefs);
+    if (fault) out.faults.push([backend, fault]);
+  });
+  if (next !== carriers.length) throw unsupported(path, `${carriers.length - next} cluster(s) match no backend in the route metadata`);
+  return out;
+}
+
+function decodeBackends(route: Json, ctx: DecodeContext, path: string): DecodedBackends {
   const single = text(route.cluster);
   if (single !== undefined) {
     const target = clusterTarget(single, `${path}.cluster`);
@@ -334,9 +401,21 @@ function decodeRetry(policy: Json): RouteRetry {
 // Envoy's route timeout when a route leaves it out.
 const ENVOY_DEFAULT_TIMEOUT_MS = 15_000;
 
+/** The rule's timeouts as the metadata gives them. */
+function describedTimeouts(value: unknown): RouteTimeouts {
+  const described = object(value);
+  const timeouts: RouteTimeouts = {};
+  const requestMs = integer(described.requestMs);
+  if (requestMs !== undefined) timeouts.requestMs = requestMs;
+  const backendRequestMs = integer(described.backendRequestMs);
+  if (backendRequestMs !== undefined) timeouts.backendRequestMs = backendRequestMs;
+  return timeouts;
+}
+
 function decodeForward(
   route: Json,
   match: CompiledMatch,
+  metadata: Json | undefined,
   ctx: DecodeContext,
   path: string,
   faults: [FaultScope | 'route', RouteFault][],
@@ -346,7 +425,8 @@ function decodeForward(
   if (fault) faults.push(['route', fault]);
   if (route.redirect !== undefined) {
     filters.push(redirectFilter(object(route.redirect), match, `${path}.redirect`));
-    return { type: 'Forward', backends: [], filters, timeouts: {} };
+    const timeouts = metadata?.timeouts === undefined ? {} : describedTimeouts(metadata.timeouts);
+    return { type: 'Forward', backends: [], filters: withExtensionRefs(filters, metadata?.extensionRefs), timeouts };
   }
   if (route.route === undefined) throw unsupported(path, 'only route and redirect actions are supported');
   const action = object(route.route);
@@ -366,18 +446,21 @@ function decodeForward(
       percent: fraction === undefined ? 100 : percentOf(fraction),
     });
   });
-  const decoded = decodeBackends(action, ctx, at);
-  const backends = decoded.backends;
+  withExtensionRefs(filters, metadata?.extensionRefs);
+  const decoded = Array.isArray(metadata?.backends)
+    ? describedBackends(action, metadata.backends, ctx, at)
+    : decodeBackends(action, ctx, at);
   faults.push(...decoded.faults);
-  const timeouts: RouteTimeouts = {};
+  const described = metadata?.timeouts !== undefined;
+  const timeouts: RouteTimeouts = described ? describedTimeouts(metadata.timeouts) : {};
   const timeoutMs = durationMs(action.timeout) ?? ENVOY_DEFAULT_TIMEOUT_MS;
-  if (timeoutMs > 0) timeouts.requestMs = timeoutMs;
-  const forward: ForwardAction = { type: 'Forward', backends, filters, timeouts };
+  if (!described && timeoutMs > 0) timeouts.requestMs = timeoutMs;
+  const forward: ForwardAction = { type: 'Forward', backends: decoded.backends, filters, timeouts };
   if (action.retryPolicy !== undefined) {
     const policy = object(action.retryPolicy);
     forward.retry = decodeRetry(policy);
     const perTryMs = durationMs(policy.perTryTimeout);
-    if (perTryMs) timeouts.backendRequestMs = perTryMs;
+    if (!described && perTryMs) timeouts.backendRequestMs = perTryMs;
   }
   return forward;
 }
@@ -419,7 +502,7 @@ function decodeRoute(route: Json, ctx: DecodeContext, path: string): DecodedEnvo
   const action: RouteAction =
     direct !== EMPTY
       ? { type: 'DirectResponse', status: integer(direct.status) ?? 500, reason: text(direct.reason) ?? 'no usable backend' }
-      : decodeForward(route, match, ctx, path, faults);
+      : decodeForward(route, match, metadata, ctx, path, faults);
   return { name: text(route.name) ?? '', match, source, action, faults };
 }
 

@@ -5,9 +5,10 @@
  */
 import { type PolicyTargetRef, type PreparedPolicy, prepareAuthorization, selectTargetedPolicies } from '@ambit/shared/authz';
 import { type CompiledRoute, type PreparedRouteTable, prepareRouteTable } from '@ambit/shared/routing';
+import type { RouteFault } from '@ambit/shared/xds';
 import type { Service } from '../state/service';
 import type { WaypointConfig } from './config';
-import type { FaultScope, RouteFault } from './fault';
+import type { FaultScope } from './fault';
 
 export interface PortRoutes {
   readonly table: PreparedRouteTable;

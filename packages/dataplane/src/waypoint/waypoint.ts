@@ -3,7 +3,7 @@
  * terminates HBONE from ztunnels on :15008, serves HTTP/1.1 and h2c inside each tunnel, routes
  * by the service's HTTPRoutes, enforces the L7 policies attached to it, and forwards through new
  * HBONE tunnels, as itself, to the chosen endpoints' ztunnels. Istio HTTP metrics on :15020,
- * readiness on :15021, admin on 127.0.0.1:15000.
+ * readiness on :15021, admin on a loopback address (127.0.0.1 by default) :15000.
  */
 import { parseSpiffeId } from '@ambit/shared/spiffe';
 import pino, { type Logger } from 'pino';
@@ -57,6 +57,12 @@ export interface WaypointOptions {
   logger?: Logger;
   /** Defaults to Istio's; 0 picks a free port (tests). */
   ports?: Partial<WaypointPorts>;
+  /** Where admin listens: a loopback address, default 127.0.0.1 (on one machine, the waypoint pod's own). */
+  adminHost?: string;
+  /** More of the admin config dump (the waypoint adds its routes, endpoints and policies itself). */
+  configDump?: () => Record<string, unknown>;
+  /** More reasons not to be ready yet (e.g. no configuration from the control plane), added to the waypoint's own. */
+  readinessCheck?: () => string[];
   /** Policies here may target the istio-waypoint GatewayClass; default `istio-system`. */
   rootNamespace?: string;
   /** Service hostnames are `<name>.<namespace>.svc.<domainSuffix>`; default `cluster.local`. */
@@ -87,6 +93,8 @@ export interface Waypoint {
   /** What still keeps the waypoint from being ready; empty when ready. */
   readiness(): string[];
   whenReady(timeoutMs?: number): Promise<void>;
+  /** Resolves once a `/quitquitquit` (or stop) has shut the waypoint down. */
+  readonly stopped: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -162,6 +170,10 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
   const unsubscribe = [state.onChange(invalidate), routes.onChange(invalidate)];
   const servers: HttpListener[] = [];
   let stopping: Promise<void> | undefined;
+  let markStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => {
+    markStopped = resolve;
+  });
 
   try {
     const hbonePort = await listen(hbone, address, wantedPorts.hbone);
@@ -171,10 +183,15 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
     const readinessServer = await startReadinessServer(address, wantedPorts.readiness, readiness);
     servers.push(readinessServer);
     const admin = await startAdminServer({
+      host: options.adminHost,
       port: wantedPorts.admin,
       node: name,
       state,
       certificates,
+      configDump: () => ({
+        waypoint: { name, address, identity, ...routes.dump(), ejected: endpoints.ejected(Date.now()).map((e) => e.authority) },
+        ...options.configDump?.(),
+      }),
       loggers: [logger, log, accessLog],
       quit: () => void stop(),
     });
@@ -182,14 +199,14 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
     for (const s of servers) reservedPorts.add(s.port);
     const ports: WaypointPorts = { hbone: hbonePort, metrics: stats.port, readiness: readinessServer.port, admin: admin.port };
     log.info({ address, identity, ports }, 'waypoint started');
-    return { name, address, identity, ports, metrics: registry, endpoints, pool, readiness, whenReady, stop };
+    return { name, address, identity, ports, metrics: registry, endpoints, pool, readiness, whenReady, stopped, stop };
   } catch (error) {
     await stop();
     throw error;
   }
 
   function readiness(): string[] {
-    const problems: string[] = [];
+    const problems: string[] = [...(options.readinessCheck?.() ?? [])];
     if (stopping) problems.push('stopping');
     if (!hbone.server.listening) problems.push('the HBONE server is not listening');
     if (!certificates.get(identity)) problems.push(`no valid certificate for ${identity}`);
@@ -215,6 +232,7 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
       pool.close();
       await Promise.all([hbone.close(), ...servers.map((s) => s.close())]);
       log.info('waypoint stopped');
+      markStopped();
     })();
     return stopping;
   }

@@ -61,6 +61,26 @@ describe('WaypointConfigSink', () => {
     expect(config.routeTable(other)).toBeUndefined();
   });
 
+  it('keeps the L7 policies attached to the waypoint, by name, and drops removed ones', () => {
+    const config = new WaypointConfig();
+    const sink = new WaypointConfigSink(config);
+    const policy = (name: string) => ({
+      policy: { name, namespace: 'shop', scope: 'NAMESPACE' as const, action: 'DENY' as const, rules: [{ clauses: [] }], dryRun: false },
+      target: { namespace: 'shop', name, targetRefs: [{ kind: 'Service', group: '', name: 'reviews' }] },
+    });
+    sink.apply(TypeUrl.waypointPolicy, {
+      upserted: new Map([
+        ['shop/a', policy('a')],
+        ['shop/b', policy('b')],
+      ]),
+      removed: [],
+    });
+    sink.apply(TypeUrl.waypointPolicy, { upserted: new Map([['shop/c', policy('c')]]), removed: ['shop/a'] });
+    expect(config.targetedPolicies().map((p) => p.target.name)).toEqual(['b', 'c']);
+    expect(() => sink.apply(TypeUrl.waypointPolicy, { upserted: new Map([['shop/x', policy('c')]]), removed: [] })).toThrow(/names itself/);
+    expect(config.targetedPolicies()).toHaveLength(2);
+  });
+
   it('hands the workload API to the state sink it is given, and refuses it without one', () => {
     const seen: string[] = [];
     const sink = new WaypointConfigSink(new WaypointConfig(), { apply: (typeUrl) => seen.push(typeUrl) });

@@ -1,10 +1,12 @@
 /**
- * Where the xDS client writes for a waypoint: route tables (RDS) and endpoint assignments (EDS)
- * into its WaypointConfig, decoded whole before anything is stored so that one resource the
- * waypoint cannot honour rejects (NACKs) the response and the old configuration stays; the
- * workload API (Address, Authorization, Node) into its ProxyState through the ztunnel's sink.
- * Listeners and clusters carry nothing the waypoint needs beyond their names, so they are accepted as they are.
+ * Where the xDS client writes for a waypoint: route tables (RDS), endpoint assignments (EDS) and
+ * its L7 policies (Ambit's WaypointPolicy) into its WaypointConfig, decoded whole before anything
+ * is stored so that one resource the waypoint cannot honour rejects (NACKs) the response and the
+ * old configuration stays; the workload API (Address, Authorization, Node) into its ProxyState
+ * through the ztunnel's sink. Listeners and clusters carry nothing the waypoint needs beyond their
+ * names, so they are accepted as they are.
  */
+import type { CompiledPolicyWithTarget } from '@ambit/shared/authz';
 import { AmbitError } from '@ambit/shared/errors';
 import { TypeUrl } from '@ambit/shared/xds';
 import type { EnvoyResource, ResourceUpdate, XdsSink } from '../xds/sink';
@@ -32,12 +34,28 @@ export class WaypointConfigSink implements XdsSink {
         this.config.update({ assignments, removedAssignments: removed });
         return;
       }
+      case TypeUrl.waypointPolicy: {
+        // Decoded and checked by the client already (resource-types.ts); keyed `<ns>/<name>`.
+        const policies = [...(upserted as ReadonlyMap<string, unknown> as ReadonlyMap<string, CompiledPolicyWithTarget>)].map(
+          ([name, policy]) => {
+            const key = `${policy.target.namespace}/${policy.target.name}`;
+            if (key !== name) throw new AmbitError('InvalidArgument', `WaypointPolicy ${name} names itself ${key}`);
+            return policy;
+          },
+        );
+        this.config.update({ policies, removedPolicies: removed });
+        return;
+      }
       case TypeUrl.listener:
       case TypeUrl.cluster:
         return;
       default:
         if (this.workloads) this.workloads.apply(typeUrl, update);
-        else throw new AmbitError('InvalidArgument', `the waypoint takes Envoy routes, clusters, endpoints and listeners, not ${typeUrl}`);
+        else
+          throw new AmbitError(
+            'InvalidArgument',
+            `the waypoint takes Envoy routes, clusters, endpoints and listeners and Ambit's WaypointPolicy, not ${typeUrl}`,
+          );
     }
   }
 }

@@ -40,12 +40,17 @@ export const ZTUNNEL_SUBSCRIPTIONS: readonly Subscription[] = [
   { typeUrl: TypeUrl.authorization },
 ];
 
-/** What a waypoint needs: every cluster, endpoint set, listener and route table of its view. */
+/**
+ * What a waypoint needs from Envoy's types and Ambit's: every cluster, endpoint set, listener and
+ * route table of its view, and the L7 policies attached to it. (The waypoint process adds the
+ * workload API, ZTUNNEL_SUBSCRIPTIONS, for endpoints' identities and nodes.)
+ */
 export const WAYPOINT_SUBSCRIPTIONS: readonly Subscription[] = [
   { typeUrl: TypeUrl.cluster },
   { typeUrl: TypeUrl.clusterLoadAssignment },
   { typeUrl: TypeUrl.listener },
   { typeUrl: TypeUrl.routeConfiguration },
+  { typeUrl: TypeUrl.waypointPolicy },
 ];
 
 export type XdsTransport = 'delta' | 'sotw';

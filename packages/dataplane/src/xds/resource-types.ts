@@ -1,5 +1,6 @@
 // How each xDS resource type is decoded and named: the workload API's own codecs (and Ambit's
-// Node), and Envoy messages as plain objects. One descriptor per type, as grpc-js-xds keeps one class per type.
+// Node and WaypointPolicy), and Envoy messages as plain objects. One descriptor per type, as grpc-js-xds keeps one class per type.
+import type { CompiledPolicyWithTarget } from '@ambit/shared/authz';
 import {
   type Address,
   type Authorization,
@@ -8,10 +9,12 @@ import {
   decodeAddress,
   decodeAuthorization,
   decodeMeshNode,
+  decodeWaypointPolicy,
   type MeshNode,
   meshNodeResourceName,
   TypeUrl,
   unpackEnvoyResource,
+  waypointPolicyResourceName,
 } from '@ambit/shared/xds';
 import type { EnvoyResource } from './sink';
 
@@ -45,6 +48,12 @@ const nodeType: ResourceType<MeshNode> = {
   nameOf: meshNodeResourceName,
 };
 
+const waypointPolicyType: ResourceType<CompiledPolicyWithTarget> = {
+  typeUrl: TypeUrl.waypointPolicy,
+  decode: decodeWaypointPolicy,
+  nameOf: waypointPolicyResourceName,
+};
+
 function envoyType(typeUrl: string): ResourceType<EnvoyResource> {
   return {
     typeUrl,
@@ -59,5 +68,6 @@ export function resourceTypeFor(typeUrl: string): ResourceType {
   if (typeUrl === TypeUrl.address) return addressType as ResourceType;
   if (typeUrl === TypeUrl.authorization) return authorizationType as ResourceType;
   if (typeUrl === TypeUrl.node) return nodeType as ResourceType;
+  if (typeUrl === TypeUrl.waypointPolicy) return waypointPolicyType as ResourceType;
   return envoyType(typeUrl) as ResourceType;
 }

@@ -1,4 +1,5 @@
 // Where the xDS client writes what it receives: one typed call per accepted response.
+import type { CompiledPolicyWithTarget } from '@ambit/shared/authz';
 import type { Address, Authorization, MeshNode, TypeUrl } from '@ambit/shared/xds';
 
 /** An Envoy resource (Listener, RouteConfiguration, Cluster, ClusterLoadAssignment...) as protobufjs' JSON-style object. */
@@ -9,6 +10,7 @@ export interface DecodedResources {
   [TypeUrl.address]: Address;
   [TypeUrl.authorization]: Authorization;
   [TypeUrl.node]: MeshNode;
+  [TypeUrl.waypointPolicy]: CompiledPolicyWithTarget;
   [TypeUrl.listener]: EnvoyResource;
   [TypeUrl.routeConfiguration]: EnvoyResource;
   [TypeUrl.cluster]: EnvoyResource;

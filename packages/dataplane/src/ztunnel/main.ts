@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { AmbitError } from '@ambit/shared/errors';
 import { DEFAULT_TRUST_DOMAIN, parseSpiffeId } from '@ambit/shared/spiffe';
 import { type Logger, pino } from 'pino';
 import { createIstioCertificateProvider } from '../identity/istio-ca-client';
 import { CertificateManager } from '../identity/manager';
+import { readNodeToken } from '../process/node-token';
+import { firstCertificate, untilSynced } from '../process/startup';
+import { readRoots, reportUntrustedRoots, rootOfChain } from '../process/trust-bundle';
 import { ProxyState } from '../state/proxy-state';
 import { AdsClient } from '../xds/ads-client';
 import { channelSecurity, type XdsTlsOptions } from '../xds/channel';
@@ -55,15 +56,12 @@ export interface ZtunnelRuntime {
   stop(): Promise<void>;
 }
 
-/** How often startup reports that it is still waiting. */
-const WAITING_LOG_INTERVAL_MS = 10_000;
-
 export async function runZtunnel(options: RunZtunnelOptions): Promise<ZtunnelRuntime> {
   const { node, nodeAddress, controlPlane, signal } = options;
   const trustDomain = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
   const logger = options.logger ?? pino({ name: 'ztunnel' });
   const log = logger.child({ node });
-  const token = () => readToken(options.tokenFile);
+  const token = () => readNodeToken(options.tokenFile);
   await token(); // A missing or empty token file is a usage error: fail now, not on every retry.
 
   const state = new ProxyState();
@@ -101,7 +99,7 @@ export async function runZtunnel(options: RunZtunnelOptions): Promise<ZtunnelRun
   let trustBundle: string[];
   try {
     xds.start();
-    await untilSynced(xds, log, signal);
+    await untilSynced(xds, log, signal, 'ztunnel');
     trustBundle = options.rootCertFile ? await readRoots(options.rootCertFile) : await rootFromCa(state, node, certificates, log, signal);
     ztunnel = await startZtunnel({
       node,
@@ -119,13 +117,7 @@ export async function runZtunnel(options: RunZtunnelOptions): Promise<ZtunnelRun
     throw error;
   }
 
-  // A chain that leads to a root outside the bundle would fail every peer's check: say so, loudly.
-  const unwatch = certificates.onCertificate((cert) => {
-    const root = cert.chainPem.at(-1);
-    if (root && !trustBundle.some((trusted) => samePem(trusted, root))) {
-      log.error({ identity: cert.identity }, 'the CA now signs under a root this ztunnel does not trust; restart it to load the new root');
-    }
-  });
+  const unwatch = reportUntrustedRoots(certificates, trustBundle, log, 'ztunnel');
   const stopped = ztunnel.stopped.then(() => {
     unwatch();
     release();
@@ -144,43 +136,6 @@ export async function runZtunnel(options: RunZtunnelOptions): Promise<ZtunnelRun
   };
 }
 
-async function readToken(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new AmbitError('InvalidArgument', `cannot read the node token file ${file}: ${(error as Error).message}`);
-  }
-  const value = text.trim();
-  if (!value) throw new AmbitError('InvalidArgument', `the node token file ${file} is empty`);
-  return value;
-}
-
-async function readRoots(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8');
-  const roots = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (roots.length === 0) throw new AmbitError('InvalidArgument', `${file} holds no PEM certificate`);
-  return roots.map((pem) => `${pem}\n`);
-}
-
-/** Waits for the control plane's first full answer, however long it takes, saying so now and then. */
-async function untilSynced(xds: AdsClient, log: Logger, signal: AbortSignal | undefined): Promise<void> {
-  const aborted = abortPromise(signal);
-  for (;;) {
-    try {
-      await Promise.race([xds.whenSynced(WAITING_LOG_INTERVAL_MS), aborted.promise]);
-      aborted.dispose();
-      return;
-    } catch (error) {
-      if (signal?.aborted || xds.closed) {
-        aborted.dispose();
-        throw error;
-      }
-      log.warn({ error: (error as Error).message }, 'still waiting for configuration from the control plane');
-    }
-  }
-}
-
 /**
  * The root the CA returns last in a chain: asks for a certificate for a local workload (which
  * the ztunnel needs anyway) and waits until one arrives, as long as that takes.
@@ -192,30 +147,17 @@ async function rootFromCa(
   log: Logger,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const aborted = abortPromise(signal);
-  let onCertificate!: (chain: readonly string[]) => void;
-  const first = new Promise<readonly string[]>((resolve) => {
-    onCertificate = resolve;
-  });
-  const unwatch = certificates.onCertificate((cert) => onCertificate(cert.chainPem));
   const follow = (): void => certificates.track(new Set(state.workloadsOnNode(node).map((w) => w.identity)));
   const unsubscribe = state.onChange(follow);
-  follow();
-  const waiting = setInterval(() => {
-    const reason =
-      state.workloadsOnNode(node).length === 0 ? 'no workload is scheduled on this node yet' : 'no certificate from the CA yet';
-    log.warn({ reason }, 'waiting for a first certificate to learn the trust bundle (or pass a root certificate file)');
-  }, WAITING_LOG_INTERVAL_MS);
   try {
-    const chain = await Promise.race([first, aborted.promise]);
-    const root = chain.at(-1);
-    if (!root) throw new AmbitError('Unavailable', 'the CA returned an empty chain');
-    return [root];
+    const first = firstCertificate(certificates, log, signal, 'ztunnel', () => ({
+      reason: state.workloadsOnNode(node).length === 0 ? 'no workload is scheduled on this node yet' : 'no certificate from the CA yet',
+      hint: 'or pass a root certificate file',
+    }));
+    follow();
+    return rootOfChain((await first).chainPem);
   } finally {
-    clearInterval(waiting);
     unsubscribe();
-    unwatch();
-    aborted.dispose();
   }
 }
 
@@ -227,19 +169,4 @@ function notReadyReasons(xds: AdsClient, state: ProxyState, node: string, trustD
     if (domain !== trustDomain) reasons.push(`workload ${workload.uid} is in trust domain ${domain}, not ${trustDomain}`);
   }
   return reasons;
-}
-
-function abortPromise(signal: AbortSignal | undefined): { promise: Promise<never>; dispose(): void } {
-  if (!signal) return { promise: new Promise<never>(() => undefined), dispose: () => undefined };
-  let onAbort = (): void => undefined;
-  const promise = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(new AmbitError('Unavailable', 'the ztunnel was stopped before it started'));
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
-}
-
-function samePem(a: string, b: string): boolean {
-  return a.replace(/\s+/g, '') === b.replace(/\s+/g, '');
 }

@@ -1,5 +1,5 @@
 // Where the protobuf schemas the xDS server speaks come from: Envoy's (shipped in
-// @grpc/grpc-js-xds) and Istio's workload API plus Ambit's Node (our own files in packages/shared/proto).
+// @grpc/grpc-js-xds) and Istio's workload API plus Ambit's own Node and WaypointPolicy (our own files in packages/shared/proto).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -67,10 +67,15 @@ export function envoySchemas(): protobuf.Root {
 
 let workloadRoot: protobuf.Root | undefined;
 
-/** Istio's workload API (`istio.workload.*`), L4 authorization (`istio.security.*`) and Ambit's node resource (`ambit.mesh.v1.*`). */
+/** Istio's workload API (`istio.workload.*`), L4 authorization (`istio.security.*`) and Ambit's own resources (`ambit.mesh.v1.*`). */
 export function workloadApiSchemas(): protobuf.Root {
   workloadRoot ??= loadProtoRoot(
-    ['istio/workload/workload.proto', 'istio/security/authorization.proto', 'ambit/mesh/v1/node.proto'],
+    [
+      'istio/workload/workload.proto',
+      'istio/security/authorization.proto',
+      'ambit/mesh/v1/node.proto',
+      'ambit/mesh/v1/waypoint_policy.proto',
+    ],
     [AMBIT_PROTO_DIR],
   );
   return workloadRoot;

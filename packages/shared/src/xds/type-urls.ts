@@ -11,6 +11,8 @@ export const TypeUrl = {
   authorization: 'type.googleapis.com/istio.security.Authorization',
   /** Ambit's own (not Istio's): where each node's ztunnel accepts HBONE; see proto/ambit/mesh/v1/node.proto. */
   node: 'type.googleapis.com/ambit.mesh.v1.Node',
+  /** Ambit's own: L7 AuthorizationPolicies attached to a waypoint; see proto/ambit/mesh/v1/waypoint_policy.proto. */
+  waypointPolicy: 'type.googleapis.com/ambit.mesh.v1.WaypointPolicy',
 } as const;
 
 const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
@@ -21,6 +23,7 @@ const SHORT_NAMES: ReadonlyMap<string, string> = new Map([
   [TypeUrl.address, 'wds'],
   [TypeUrl.authorization, 'wads'],
   [TypeUrl.node, 'nds'],
+  [TypeUrl.waypointPolicy, 'wpds'],
 ]);
 
 /** Istio's short metric label for a type (`lds`, `eds`, `wds`...); other types keep their full URL. */
@@ -54,6 +57,8 @@ const PUSH_ORDER: readonly string[] = [
   TypeUrl.clusterLoadAssignment,
   TypeUrl.listener,
   TypeUrl.routeConfiguration,
+  // A waypoint's policies with its routes, before the workloads whose traffic they judge.
+  TypeUrl.waypointPolicy,
   // Nodes before the workloads that name them, so a new node's ztunnel is known before traffic goes there.
   TypeUrl.node,
   TypeUrl.address,

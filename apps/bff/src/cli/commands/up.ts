@@ -11,7 +11,11 @@ interface UpOptions {
   firstNode: number;
   demo: boolean;
   xdsPort: number;
+  secureXdsPort: number;
   monitoringPort: number;
+  apiPort: number;
+  consolePort: number;
+  console: boolean;
 }
 
 export function registerUp(program: Command): void {
@@ -27,7 +31,11 @@ export function registerUp(program: Command): void {
     )
     .option('--no-demo', 'do not load the demo (Bookinfo in namespace demo, a waypoint, steady traffic)')
     .option('--xds-port <port>', 'control plane xDS and CA port', port, 15010)
+    .option('--secure-xds-port <port>', 'control plane xDS and CA port over TLS (0: any free port)', port, 15012)
     .option('--monitoring-port <port>', 'control plane metrics and debug port', port, 15014)
+    .option('--api-port <port>', 'console API (BFF) port', port, 4000)
+    .option('--console-port <port>', 'web console port', port, 3000)
+    .option('--no-console', 'run the console API but not the web console (no build)')
     .addHelpText(
       'after',
       `\nRuns until interrupted (Ctrl-C), then stops every process it started. The demo is applied on first start only.\nLogs of every process: ambit logs (see --help); control plane logs on standard output.\n\nExample:\n  ambit up --nodes 3`,
@@ -42,7 +50,10 @@ export function registerUp(program: Command): void {
         firstNode: options.firstNode,
         demo: options.demo,
         xdsPort: options.xdsPort,
+        secureXdsPort: options.secureXdsPort,
         monitoringPort: options.monitoringPort,
+        apiPort: options.apiPort,
+        ...(options.console ? { consolePort: options.consolePort } : {}),
         logger,
       });
       const lines = [
@@ -50,6 +61,15 @@ export function registerUp(program: Command): void {
         `Ambit is up: ${mesh.workloads.nodes.length} nodes, control plane on 127.0.0.1:${mesh.controlPlane.xds.port} (xDS, CA) and :${mesh.controlPlane.monitoring.port} (metrics, /debug/proxy-status).`,
         `Data: ${resolve(dataDir)}`,
         mesh.demoApplied ? `Demo loaded into namespace "${DEMO_NAMESPACE}".` : '',
+        mesh.bff ? `Console API: ${mesh.bff.url}/api/trpc` : '',
+        mesh.console ? `Console: http://127.0.0.1:${options.consolePort} (building on first start; "console ready" follows)` : '',
+        ...(mesh.bff?.initialAdmin
+          ? [
+              'Created the initial admin user; this password is shown only now:',
+              `  username: ${mesh.bff.initialAdmin.username}`,
+              `  password: ${mesh.bff.initialAdmin.password}`,
+            ]
+          : []),
         'Try:',
         `  npx ambit get pods -n ${DEMO_NAMESPACE}`,
         `  npx ambit curl --from ${DEMO_NAMESPACE}/productpage-v1 http://reviews.${DEMO_NAMESPACE}:9080/reviews/0`,
@@ -58,6 +78,10 @@ export function registerUp(program: Command): void {
         '',
       ];
       process.stderr.write(`${lines.filter((l) => l !== '').join('\n')}\n`);
+      mesh.console?.then(
+        (url) => process.stderr.write(`Console ready: ${url}\n`),
+        (error: Error) => process.stderr.write(`The web console could not start: ${error.message}\nThe mesh and the API keep running.\n`),
+      );
       const signal = await untilSignal();
       logger.info({ signal }, 'stopping the mesh');
       await mesh.stop();

@@ -1,16 +1,15 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { duration, port } from '../arguments';
+import { port } from '../arguments';
+import { type ControlPlaneFlags, controlPlaneConnection, controlPlaneFlags } from '../proxy-flags';
 import { untilSignal } from '../signals';
 
-interface ZtunnelCommandOptions {
+interface ZtunnelCommandOptions extends ControlPlaneFlags {
   node: string;
   address: string;
   controlPlane: string;
   tokenFile: string;
-  certTtl?: number;
-  rootCert?: string;
   trustDomain: string;
   adminHost: string;
   hbonePort: number;
@@ -18,37 +17,24 @@ interface ZtunnelCommandOptions {
   adminPort: number;
   metricsPort: number;
   readinessPort: number;
-  xdsRootCa?: string;
-  xdsServerName?: string;
-  xdsMaxBackoff?: number;
-  logLevel: string;
 }
 
 export function registerZtunnel(program: Command): void {
-  program
+  const command = program
     .command('ztunnel')
     .description('Run one node’s ztunnel: mTLS (HBONE) and L4 policy for the workloads on that node, configured by the control plane')
     .requiredOption('--node <name>', 'the node this ztunnel serves')
     .requiredOption('--address <ip>', 'the node’s address: HBONE (15008), plaintext inbound (15006), metrics (15020), readiness (15021)')
     .option('--control-plane <host:port>', 'the control plane’s xDS and CA port', '127.0.0.1:15010')
     .requiredOption('--token-file <file>', 'the node token the control plane issued for this node')
-    .option(
-      '--cert-ttl <duration>',
-      'workload certificate lifetime to ask for (30s, 1h, 24h; env AMBIT_CERT_TTL; default the CA’s)',
-      duration,
-    )
-    .option('--root-cert <file>', 'PEM root(s) to trust for HBONE peers (default: the root the CA returns with the first certificate)')
     .option('--trust-domain <domain>', 'trust domain of this node’s workloads', 'cluster.local')
     .option('--admin-host <ip>', 'loopback address for the admin port (one per node when several run on one machine)', '127.0.0.1')
     .option('--hbone-port <port>', 'HBONE port', port, 15008)
     .option('--inbound-port <port>', 'plaintext inbound port', port, 15006)
     .option('--admin-port <port>', 'admin port (/config_dump, /certs, /logging, /quitquitquit)', port, 15000)
     .option('--metrics-port <port>', 'Prometheus metrics port', port, 15020)
-    .option('--readiness-port <port>', 'readiness port (/healthz/ready)', port, 15021)
-    .option('--xds-root-ca <file>', 'speak TLS to the control plane, trusting this root (port 15012)')
-    .option('--xds-server-name <name>', 'the name in the control plane’s certificate, when it is not the host dialed')
-    .option('--xds-max-backoff <duration>', 'longest wait between attempts to reach a lost control plane (default 30s)', duration)
-    .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+    .option('--readiness-port <port>', 'readiness port (/healthz/ready)', port, 15021);
+  controlPlaneFlags(command, 'first workload’s')
     .addHelpText(
       'after',
       '\nRuns until SIGTERM or Ctrl-C (or POST /quitquitquit on the admin port). Logs are JSON lines on standard output.\n\nExample:\n  ambit ztunnel --node node-1 --address 127.11.0.1 --control-plane 127.0.0.1:15010 \\\n    --token-file .ambit/data/nodes/node-1.token --admin-host 127.11.0.1',
@@ -57,8 +43,6 @@ export function registerZtunnel(program: Command): void {
       // The one place apps/bff reaches the dataplane: loaded only when a ztunnel runs, so every
       // other command starts without it (and the BFF never imports proxy code).
       const { runZtunnel } = await import('@ambit/dataplane/ztunnel/main');
-      const envTtl = process.env.AMBIT_CERT_TTL;
-      const certTtlSeconds = options.certTtl ?? (envTtl ? duration(envTtl) : undefined);
       const logger = pino({ name: 'ztunnel', level: options.logLevel });
       const starting = new AbortController();
       const signalled = untilSignal().then((signal) => {
@@ -81,14 +65,7 @@ export function registerZtunnel(program: Command): void {
             metrics: options.metricsPort,
             readiness: options.readinessPort,
           },
-          ...(certTtlSeconds !== undefined ? { certTtlSeconds } : {}),
-          ...(options.xdsMaxBackoff !== undefined ? { xdsMaxBackoffMs: options.xdsMaxBackoff * 1000 } : {}),
-          ...(options.rootCert ? { rootCertFile: resolve(options.rootCert) } : {}),
-          ...(options.xdsRootCa
-            ? {
-                xdsTls: { rootCaFile: resolve(options.xdsRootCa), ...(options.xdsServerName ? { serverName: options.xdsServerName } : {}) },
-              }
-            : {}),
+          ...controlPlaneConnection(options),
           logger,
           signal: starting.signal,
         });

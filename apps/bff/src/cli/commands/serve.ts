@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { port } from '../arguments';
+import type { GlobalOptions } from '../context';
+import { untilSignal } from '../signals';
+
+interface ServeOptions {
+  host: string;
+  port: number;
+  xdsPort: number;
+  secureXdsPort: number;
+  monitoringPort: number;
+  trustProxy?: boolean;
+}
+
+// Literals, not the modules' constants: the control plane and the BFF load only when `serve` runs.
+const DEFAULTS = { port: 4000, xds: 15010, secureXds: 15012, monitoring: 15014 } as const;
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the control plane and the console API (BFF) without the embedded mesh')
+    .option('--host <address>', 'address the API listens on', '127.0.0.1')
+    .option('--port <port>', 'API port (0: any free port)', port, DEFAULTS.port)
+    .option('--xds-port <port>', 'control plane xDS and CA port, plaintext', port, DEFAULTS.xds)
+    .option('--secure-xds-port <port>', 'control plane xDS and CA port over TLS', port, DEFAULTS.secureXds)
+    .option('--monitoring-port <port>', 'control plane metrics and debug port', port, DEFAULTS.monitoring)
+    .option('--trust-proxy', 'behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto')
+    .addHelpText(
+      'after',
+      `\nOn the first start an "admin" user is created and its password printed once; keep it.\nRuns until interrupted (Ctrl-C). Logs are JSON lines on standard output.\n\nExample:\n  ambit serve --port 4000`,
+    )
+    .action(async (options: ServeOptions, command: Command) => {
+      const dataDir = resolve(command.optsWithGlobals<GlobalOptions>().dataDir);
+      const [{ startControlPlane }, { API_PATH, startBff }] = await Promise.all([
+        import('@ambit/control-plane/control-plane'),
+        import('../../server/bff'),
+      ]);
+      const logger = pino({ name: 'ambit-serve', level: process.env.AMBIT_LOG_LEVEL ?? 'info' });
+      const controlPlane = await startControlPlane({
+        dataDir,
+        xdsPort: options.xdsPort,
+        secureXdsPort: options.secureXdsPort,
+        monitoringPort: options.monitoringPort,
+        logger,
+      });
+      try {
+        const bff = await startBff({
+          controlPlane,
+          dataDir,
+          host: options.host,
+          port: options.port,
+          logger: logger.child({ component: 'bff' }),
+          trustProxy: options.trustProxy ?? false,
+        });
+        const lines = [`Ambit API on ${bff.url}${API_PATH} (data: ${dataDir})`];
+        if (bff.initialAdmin) {
+          lines.push(
+            `Created the initial admin user. Sign in with:`,
+            `  username: ${bff.initialAdmin.username}`,
+            `  password: ${bff.initialAdmin.password}`,
+            'This password is shown only now; change it after signing in.',
+          );
+        }
+        lines.push('Press Ctrl-C to stop.');
+        process.stderr.write(`${lines.join('\n')}\n`);
+        await untilSignal();
+        await bff.close();
+      } finally {
+        await controlPlane.stop();
+      }
+    });
+}
