@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface RunningProcess {
+  /** Every line it wrote, for the failure message. */
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+const started = new Set<ChildProcess>();
+
+// A crash of the test runner must not leave servers behind: kill every group we started.
+process.on('exit', () => {
+  for (const child of started) killGroup(child, 'SIGKILL');
+});
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // Negative pid: the whole process group (npx → next-server, tsx → node).
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Starts a command in its own process group, so stop() also ends the processes it spawned. */
+function launch(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+  const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  let log = '';
+  const listeners = new Set<(text: string) => void>();
+  const onText = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    log += text;
+    for (const listener of listeners) listener(log);
+  };
+  child.stdout?.on('data', onText);
+  child.stderr?.on('data', onText);
+  const exited = once(child, 'exit');
+  const stop = async () => {
+    killGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
+    if (child.exitCode === null && child.signalCode === null) await exited;
+    clearTimeout(timer);
+    killGroup(child, 'SIGKILL');
+    started.delete(child);
+  };
+  /** Resolves with the first match of `pattern` in the output; rejects if the process exits or time runs out. */
+  const waitFor = (pattern: RegExp, timeoutMs: number) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const check = (text: string) => {
+        const match = text.match(pattern);
+        if (match) finish(() => resolve(match));
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`${command} did not print ${pattern} within ${timeoutMs} ms:\n${log}`))),
+        timeoutMs,
+      );
+      const onExit = () => finish(() => reject(new Error(`${command} exited before printing ${pattern}:\n${log}`)));
+      const finish = (settle: () => void) => {
+        clearTimeout(timer);
+        listeners.delete(check);
+        child.off('exit', onExit);
+        settle();
+      };
+      child.on('exit', onExit);
+      listeners.add(check);
+      check(log);
+    });
+  return { output: () => log, stop, waitFor };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+export interface AmbitServe extends RunningProcess {
+  bffUrl: string;
+  adminPassword: string;
+}
+
+/** `ambit serve` on free ports with its own data directory; reads the API address and the admin password it prints once. */
+export async function startAmbitServe(dataDir: string): Promise<AmbitServe> {
+  const ports = ['--port', '0', '--xds-port', '0', '--secure-xds-port', '0', '--monitoring-port', '0'];
+  const serve = launch(
+    process.execPath,
+    ['apps/bff/bin/ambit.js', '--data-dir', dataDir, 'serve', ...ports],
+    { AMBIT_LOG_LEVEL: 'warn' },
+    REPO_ROOT,
+  );
+  try {
+    const [, apiUrl] = await serve.waitFor(/Ambit API on (http:\/\/[^\s]+)\/api\/trpc/, 60_000);
+    const [, password] = await serve.waitFor(/password: (\S+)/, 10_000);
+    if (!apiUrl || !password) throw new Error(`ambit serve printed no address or password:\n${serve.output()}`);
+    return { bffUrl: apiUrl, adminPassword: password, output: serve.output, stop: serve.stop };
+  } catch (error) {
+    await serve.stop();
+    throw error;
+  }
+}
+
+/** The built console (`next start`) on a free port, talking to the BFF at bffUrl. */
+export async function startWeb(bffUrl: string): Promise<RunningProcess & { url: string }> {
+  const port = await freePort();
+  const next = launch(
+    process.execPath,
+    [fileURLToPath(new URL('../../node_modules/next/dist/bin/next', import.meta.url)), 'start', '-p', String(port), '-H', '127.0.0.1'],
+    { AMBIT_BFF_URL: bffUrl, NEXT_TELEMETRY_DISABLED: '1' },
+    `${REPO_ROOT}apps/web`,
+  );
+  try {
+    await next.waitFor(/Ready in/, 60_000);
+    return { url: `http://127.0.0.1:${port}`, output: next.output, stop: next.stop };
+  } catch (error) {
+    await next.stop();
+    throw error;
+  }
+}
