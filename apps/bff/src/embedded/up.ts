@@ -31,6 +31,8 @@ export interface EmbeddedMeshOptions {
   monitoringPort: number;
   /** The console API (BFF) port (0: any free port); undefined: no API and no console. */
   apiPort?: number;
+  /** Address the API listens on; default 127.0.0.1 (0.0.0.0 in a container). */
+  apiHost?: string;
   /** The web console's port; undefined: no console (the API still runs if apiPort is set). */
   consolePort?: number;
   logger: Logger;
@@ -129,6 +131,7 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
             controlPlane,
             telemetry,
             dataDir: options.dataDir,
+            ...(options.apiHost ? { host: options.apiHost } : {}),
             port: options.apiPort,
             logger: options.logger.child({ component: 'bff' }),
           });

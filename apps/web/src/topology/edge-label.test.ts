@@ -9,7 +9,7 @@ const http: TopologyEdge = {
   protocol: 'http',
   requestsPerSecond: 12.4,
   errorRate: 0.025,
-  responses: {},
+  responses: [],
   latencyMs: { p50: 4.2, p95: 20, p99: 31.7 },
   bytesPerSecond: 2048,
   security: {

@@ -14,6 +14,7 @@ interface UpOptions {
   secureXdsPort: number;
   monitoringPort: number;
   apiPort: number;
+  apiHost: string;
   consolePort: number;
   console: boolean;
 }
@@ -34,6 +35,7 @@ export function registerUp(program: Command): void {
     .option('--secure-xds-port <port>', 'control plane xDS and CA port over TLS (0: any free port)', port, 15012)
     .option('--monitoring-port <port>', 'control plane metrics and debug port', port, 15014)
     .option('--api-port <port>', 'console API (BFF) port', port, 4000)
+    .option('--api-host <address>', 'address the console API listens on (0.0.0.0 in a container)', '127.0.0.1')
     .option('--console-port <port>', 'web console port', port, 3000)
     .option('--no-console', 'run the console API but not the web console (no build)')
     .addHelpText(
@@ -53,6 +55,7 @@ export function registerUp(program: Command): void {
         secureXdsPort: options.secureXdsPort,
         monitoringPort: options.monitoringPort,
         apiPort: options.apiPort,
+        apiHost: options.apiHost,
         ...(options.console ? { consolePort: options.consolePort } : {}),
         logger,
       });
