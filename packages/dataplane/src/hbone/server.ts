@@ -185,6 +185,18 @@ export function createHboneServer(options: HboneServerOptions): HboneServer {
 }
 
 /** Answers a tunnel request without opening it (400, 401, 503). */
+/** Binds the HBONE server; resolves with the bound port (useful when asked for port 0). */
+export function listenHbone(hbone: HboneServer, address: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    hbone.server.once('error', reject);
+    hbone.server.listen({ host: address, port }, () => {
+      hbone.server.off('error', reject);
+      const bound = hbone.server.address();
+      resolve(typeof bound === 'object' && bound ? bound.port : port);
+    });
+  });
+}
+
 export function respondAndEnd(stream: ServerHttp2Stream, status: number): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
   stream.respond({ ':status': status }, { endStream: true });

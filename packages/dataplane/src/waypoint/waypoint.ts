@@ -11,7 +11,7 @@ import { startAdminServer } from '../admin/admin-server';
 import type { HttpListener } from '../admin/http-listener';
 import { startReadinessServer } from '../admin/readiness-server';
 import { startStatsServer } from '../admin/stats-server';
-import { createHboneServer, type HboneServer, respondAndEnd } from '../hbone/server';
+import { createHboneServer, type HboneServer, listenHbone, respondAndEnd } from '../hbone/server';
 import { TlsContexts } from '../hbone/tls';
 import type { CertificateManager } from '../identity/manager';
 import { MetricsRegistry } from '../metrics/registry';
@@ -176,7 +176,7 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
   });
 
   try {
-    const hbonePort = await listen(hbone, address, wantedPorts.hbone);
+    const hbonePort = await listenHbone(hbone, address, wantedPorts.hbone);
     reservedPorts.add(hbonePort);
     const stats = await startStatsServer(address, wantedPorts.metrics, registry);
     servers.push(stats);
@@ -236,15 +236,4 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
     })();
     return stopping;
   }
-}
-
-function listen(hbone: HboneServer, address: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    hbone.server.once('error', reject);
-    hbone.server.listen({ host: address, port }, () => {
-      hbone.server.off('error', reject);
-      const bound = hbone.server.address();
-      resolve(typeof bound === 'object' && bound ? bound.port : port);
-    });
-  });
 }

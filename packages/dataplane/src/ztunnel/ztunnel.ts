@@ -4,7 +4,7 @@ import { startAdminServer } from '../admin/admin-server';
 import type { HttpListener } from '../admin/http-listener';
 import { startReadinessServer } from '../admin/readiness-server';
 import { startStatsServer } from '../admin/stats-server';
-import { createHboneServer, type HboneServer } from '../hbone/server';
+import { createHboneServer, type HboneServer, listenHbone } from '../hbone/server';
 import { TlsContexts } from '../hbone/tls';
 import type { CertificateManager } from '../identity/manager';
 import { MetricsRegistry } from '../metrics/registry';
@@ -179,7 +179,7 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
 
   const unsubscribe = state.onChange(scheduleReconcile);
   try {
-    const hbonePort = await listenServer(hbone, nodeAddress, wantedPorts.hbone);
+    const hbonePort = await listenHbone(hbone, nodeAddress, wantedPorts.hbone);
     reservedPorts.add(hbonePort);
     const plaintext = await capture.listenInboundPlaintext(nodeAddress, wantedPorts.inboundPlaintext, inbound.onPlaintext);
     servers.push(plaintext);
@@ -264,15 +264,4 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
     })();
     return stopping;
   }
-}
-
-function listenServer(hbone: HboneServer, address: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    hbone.server.once('error', reject);
-    hbone.server.listen({ host: address, port }, () => {
-      hbone.server.off('error', reject);
-      const bound = hbone.server.address();
-      resolve(typeof bound === 'object' && bound ? bound.port : port);
-    });
-  });
 }
