@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { VectorSample } from '../telemetry/index';
 import { buildTopology } from './build';
 import type { TopologyEdge, TopologyGraph } from './graph';
 import {
@@ -14,6 +15,7 @@ import {
   tcp,
   topologyTelemetry,
   WAYPOINT,
+  waypointHop,
 } from './test-fixtures';
 
 const plain = bookinfoSnapshot();
@@ -379,5 +381,106 @@ describe('buildTopology: output', () => {
     const other = buildTopology(telemetry, withWaypoint, { namespaces: ['elsewhere'] });
     expect(other.nodes).toEqual([]);
     expect(other.edges).toEqual([]);
+  });
+});
+
+describe('buildTopology: the waypoint → workload hop as the destination ztunnel labels it', () => {
+  const l7 = [
+    requests({ from: PRODUCTPAGE, service: 'details', to: DETAILS, rate: 4 }),
+    requests({ from: PRODUCTPAGE, service: 'reviews', to: REVIEWS_V1, rate: 6 }),
+    requests({ from: PRODUCTPAGE, service: 'reviews', to: REVIEWS_V2, rate: 4 }),
+    requests({ from: REVIEWS_V2, service: 'ratings', to: RATINGS, rate: 4 }),
+  ];
+  const clientHops = [
+    tcp({ reporter: 'source', from: PRODUCTPAGE, service: 'details', to: WAYPOINT, rate: 400 }),
+    tcp({ reporter: 'source', from: PRODUCTPAGE, service: 'reviews', to: WAYPOINT, rate: 1000 }),
+    tcp({ reporter: 'source', from: REVIEWS_V2, service: 'ratings', to: WAYPOINT, rate: 200 }),
+  ];
+  const telemetry = topologyTelemetry({
+    requests: l7,
+    tcp: [
+      ...clientHops,
+      waypointHop(DETAILS, 300),
+      waypointHop(REVIEWS_V1, 600),
+      waypointHop(REVIEWS_V2, 500, WAYPOINT.workload), // a ztunnel that could name the waypoint's deployment
+      waypointHop(RATINGS, 100),
+    ],
+  });
+  const l7Edges = [
+    'svc:demo/details->wl:demo/details-v1',
+    'svc:demo/ratings->wl:demo/ratings-v1',
+    'svc:demo/reviews->wl:demo/reviews-v1',
+    'svc:demo/reviews->wl:demo/reviews-v2',
+    'wl:demo/productpage-v1->svc:demo/details',
+    'wl:demo/productpage-v1->svc:demo/reviews',
+    'wl:demo/reviews-v2->svc:demo/ratings',
+  ];
+
+  it('folds the hop into service → workload: no unknown caller, the bytes on the request path', () => {
+    const graph = buildTopology(telemetry, withWaypoint);
+    expect(graph.edges.filter((e) => e.requestsPerSecond > 0).map((e) => e.id)).toEqual(l7Edges);
+    expect(trafficEdges(graph)).toEqual(l7Edges);
+    expect(graph.nodes.some((n) => n.id === 'unknown' || n.kind === 'waypoint')).toBe(false);
+    expect(edge(graph, 'svc:demo/reviews->wl:demo/reviews-v1')).toMatchObject({
+      protocol: 'http',
+      requestsPerSecond: 6,
+      bytesPerSecond: 900,
+      tcp: { sentBytesPerSecond: 600, receivedBytesPerSecond: 300, connectionsPerSecond: 0.6 },
+      reporters: ['destination', 'waypoint'],
+      waypoint: 'demo/waypoint',
+      security: {
+        policy: 'mutual_tls',
+        mtlsShare: 1,
+        sourcePrincipals: [principal(PRODUCTPAGE)],
+        destinationPrincipals: [principal(REVIEWS_V1)],
+      },
+    });
+    expect(edge(graph, 'svc:demo/reviews->wl:demo/reviews-v2').bytesPerSecond).toBe(750);
+    expect(edge(graph, 'svc:demo/details->wl:demo/details-v1').bytesPerSecond).toBe(450);
+    expect(edge(graph, 'wl:demo/productpage-v1->svc:demo/reviews').bytesPerSecond).toBe(1500);
+    // The waypoint's identity is the hop's peer, not a caller of the workloads.
+    for (const e of graph.edges) expect(e.security.sourcePrincipals).not.toContain(principal(WAYPOINT));
+  });
+
+  it('without service nodes, counts the client hop’s bytes once on client → workload', () => {
+    const graph = buildTopology(telemetry, withWaypoint, { injectServiceNodes: false });
+    expect(trafficEdges(graph)).toEqual([
+      'wl:demo/productpage-v1->wl:demo/details-v1',
+      'wl:demo/productpage-v1->wl:demo/reviews-v1',
+      'wl:demo/productpage-v1->wl:demo/reviews-v2',
+      'wl:demo/reviews-v2->wl:demo/ratings-v1',
+    ]);
+    expect(edge(graph, 'wl:demo/productpage-v1->wl:demo/reviews-v1')).toMatchObject({
+      requestsPerSecond: 6,
+      bytesPerSecond: 900, // 60 % of the 1,000 + 500 B/s productpage exchanged with the waypoint for reviews
+      reporters: ['destination', 'source', 'waypoint'],
+    });
+  });
+
+  it('puts the hop on waypoint → workload when waypoints are drawn', () => {
+    const graph = buildTopology(telemetry, withWaypoint, { showWaypoints: true });
+    expect(trafficEdges(graph).filter((id) => id.startsWith('unknown'))).toEqual([]);
+    expect(edge(graph, 'wp:demo/waypoint->wl:demo/reviews-v1')).toMatchObject({ requestsPerSecond: 6, bytesPerSecond: 900 });
+    expect(edge(graph, 'wp:demo/waypoint->wl:demo/ratings-v1')).toMatchObject({ requestsPerSecond: 4, bytesPerSecond: 150 });
+  });
+
+  it('still shows an unplaceable caller that is not the waypoint', () => {
+    const legacy = 'spiffe://cluster.local/ns/demo/sa/legacy';
+    const graph = buildTopology(
+      topologyTelemetry({ requests: l7, tcp: [...clientHops, waypointHop(DETAILS, 300), waypointHop(DETAILS, 80, 'unknown', legacy)] }),
+      withWaypoint,
+    );
+    expect(edge(graph, 'unknown->wl:demo/details-v1')).toMatchObject({
+      bytesPerSecond: 120,
+      reporters: ['destination'],
+      security: { sourcePrincipals: [legacy] },
+    });
+    expect(edge(graph, 'svc:demo/details->wl:demo/details-v1').bytesPerSecond).toBe(450);
+  });
+
+  it('without the waypoint’s requests in the window, puts the hop on the workload’s service', () => {
+    const graph = buildTopology(topologyTelemetry({ tcp: [clientHops[0] as VectorSample, waypointHop(DETAILS, 300)] }), withWaypoint);
+    expect(trafficEdges(graph)).toEqual(['svc:demo/details->wl:demo/details-v1', 'wl:demo/productpage-v1->svc:demo/details']);
+    expect(edge(graph, 'svc:demo/details->wl:demo/details-v1')).toMatchObject({ protocol: 'tcp', bytesPerSecond: 450 });
   });
 });

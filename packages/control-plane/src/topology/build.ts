@@ -76,10 +76,14 @@ class GraphBuilder {
   private readonly inject: boolean;
   private readonly showWaypoints: boolean;
   private readonly routes = new RouteTable<Route>();
-  private readonly tcpPeers = new RouteTable<TcpPeer>();
+  /** By source principal too: an unnamed peer may be a waypoint, known by its identity. */
+  private readonly tcpPeers = new RouteTable<TcpPeer>(true);
   /** Upper bounds of the duration buckets seen, ascending: edges index their bucket rates by them. */
   private readonly bounds: number[] = [];
-  /** Without service nodes: the client → workload edges of each `<client>|<service>` and `<service>|<workload>`, with their requests/s. */
+  /**
+   * The last edges of the waypoint's requests, with their requests/s: without service nodes the client → workload edges of each
+   * `<client>|<service>` and `<service>|<workload>`; in every workload graph the edges into each workload through each waypoint (`viaWaypoint`).
+   */
   private readonly spreads = new Map<string, Map<EdgeDraft, number>>();
 
   constructor(
@@ -122,7 +126,10 @@ class GraphBuilder {
       const workload = this.catalog.destinationWorkload(l);
       const waypoint = this.catalog.waypointOf(l);
       route = { chain: this.path(client, service, waypoint, workload), waypoint };
-      if (service && workload && this.spreadsHops) route.pairs = [`${client}|${service}`, `${service}|${workload}`];
+      const pairs: string[] = [];
+      if (service && workload && this.spreadsHops) pairs.push(`${client}|${service}`, `${service}|${workload}`);
+      if (waypoint && workload && this.graphType !== 'service') pairs.push(viaWaypoint(waypoint, workload));
+      if (pairs.length > 0) route.pairs = pairs;
       this.routes.set('l7', l, route);
     }
     return route;
@@ -150,9 +157,23 @@ class GraphBuilder {
     if (this.graphType === 'service') return null; // service → service only: the client's hop says it all
     const workload = catalog.destinationWorkload(l);
     if (!workload) return null;
-    if (!service || (!this.inject && this.showWaypoints)) return { chain: [catalog.waypoint(waypoint), workload] };
+    if (!service) return this.unnamedServiceHop(l, waypoint, workload);
+    if (!this.inject && this.showWaypoints) return { chain: [catalog.waypoint(waypoint), workload] };
     if (this.inject) return { chain: this.showWaypoints ? [service, catalog.waypoint(waypoint), workload] : [service, workload] };
     return { chain: [service, workload], spread: `${service}|${workload}` };
+  }
+
+  /**
+   * A waypoint → workload hop whose service the destination ztunnel could not tell (the waypoint's tunnel does not say):
+   * it follows the waypoint's requests into the workload, else the workload's service behind that waypoint.
+   */
+  private unnamedServiceHop(l: SeriesLabels, waypoint: string, workload: string): Route | null {
+    const via = viaWaypoint(waypoint, workload);
+    if (this.spreads.has(via)) return { chain: [workload], spread: via };
+    const service = this.catalog.serviceBehind(waypoint, l.destination_workload_namespace, l.destination_workload);
+    if (!service || (!this.inject && this.showWaypoints)) return { chain: [this.catalog.waypoint(waypoint), workload] };
+    if (this.inject) return { chain: this.showWaypoints ? [service, this.catalog.waypoint(waypoint), workload] : [service, workload] };
+    return { chain: [service, workload] };
   }
 
   /** What a ztunnel report is, decided once per reporter and peer labels (no node is made for it). */
@@ -161,10 +182,15 @@ class GraphBuilder {
     let peer = this.tcpPeers.get(reporter, l);
     if (!peer) {
       const destination = `${l.destination_workload_namespace}/${l.destination_workload}`;
+      const catalog = this.catalog;
       const toWaypoint =
-        reporter === 'source' ? this.catalog.waypointImplementedBy(l.destination_workload_namespace, l.destination_workload) : undefined;
+        reporter === 'source'
+          ? catalog.waypointImplementedBy(l.destination_workload_namespace, l.destination_workload, l.destination_principal)
+          : undefined;
       const fromWaypoint =
-        reporter === 'destination' ? this.catalog.waypointImplementedBy(l.source_workload_namespace, l.source_workload) : undefined;
+        reporter === 'destination'
+          ? catalog.waypointImplementedBy(l.source_workload_namespace, l.source_workload, l.source_principal)
+          : undefined;
       peer = {
         reporter,
         hop: toWaypoint ? 'toWaypoint' : fromWaypoint ? 'fromWaypoint' : 'direct',
@@ -316,8 +342,8 @@ class GraphBuilder {
       if (!route) continue;
       const spread = route.spread === undefined ? undefined : this.spreads.get(route.spread);
       if (spread) {
-        // Spread over client → workload edges, both hops carry the same bytes: count the client's hop only.
-        const counted = peer.hop !== 'fromWaypoint';
+        // Over client → workload edges both hops carry the same bytes: count the client's hop only there.
+        const counted = peer.hop !== 'fromWaypoint' || !this.spreadsHops;
         let total = 0;
         for (const weight of spread.values()) total += weight;
         for (const [edge, weight] of spread) this.addTcpTo(edge, l, peer, metric, (value * weight) / total, counted);
@@ -395,6 +421,11 @@ class GraphBuilder {
     }
     return [...boxes.values()].sort(byName);
   }
+}
+
+/** The key of the edges into a workload node through a waypoint. */
+function viaWaypoint(waypoint: string, workload: string): string {
+  return `via ${waypoint}|${workload}`;
 }
 
 /** 4xx, 5xx and no response (code 0) fail for HTTP; any status but 0 for gRPC. */

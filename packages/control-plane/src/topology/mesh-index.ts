@@ -27,6 +27,8 @@ export class MeshIndex {
   readonly apps = new Map<string, WorkloadGroup[]>();
   readonly versionedApps = new Map<string, WorkloadGroup[]>();
   private readonly servicesByHostname = new Map<string, ServiceInfo>();
+  /** SPIFFE identity → the waypoint whose pods alone use it; null when other pods share it. */
+  private readonly waypointIdentities = new Map<string, string | null>();
 
   constructor(readonly snapshot: MeshSnapshot) {
     for (const service of snapshot.services.values()) this.servicesByHostname.set(service.hostname, service);
@@ -57,7 +59,15 @@ export class MeshIndex {
       if (pod.implementsWaypoint) group.implementsWaypoint = pod.implementsWaypoint;
       const waypoint = pod.waypoint?.key ?? this.serviceWaypointOf(pod);
       if (waypoint) group.waypoint = waypoint;
+      const seen = this.waypointIdentities.get(pod.identity);
+      const implemented = pod.implementsWaypoint ?? null;
+      this.waypointIdentities.set(pod.identity, seen === undefined || seen === implemented ? implemented : null);
     }
+  }
+
+  /** The waypoint whose pods hold this identity, if no other pod holds it (how a ztunnel that cannot name a peer still knows it). */
+  waypointWithIdentity(principal: string): string | undefined {
+    return this.waypointIdentities.get(principal) ?? undefined;
   }
 
   workload(namespace: string, name: string): WorkloadGroup | undefined {
@@ -70,13 +80,15 @@ export class MeshIndex {
 
   /**
    * The service that stands for a workload in the service graph: of the services it is an
-   * endpoint of, the one with the most endpoints (`reviews` rather than `reviews-v1`), then by key.
+   * endpoint of, the one with the most endpoints (`reviews` rather than `reviews-v1`), then by key;
+   * with `waypoint`, only services behind that waypoint.
    */
-  serviceOf(group: WorkloadGroup): ServiceInfo | undefined {
+  serviceOf(group: WorkloadGroup, waypoint?: string): ServiceInfo | undefined {
     let best: string | undefined;
     let bestSize = -1;
     for (const pod of group.pods) {
       for (const key of Object.keys(pod.services)) {
+        if (waypoint !== undefined && this.snapshot.services.get(key)?.waypoint?.key !== waypoint) continue;
         const size = this.snapshot.endpoints.get(key)?.length ?? 0;
         if (size > bestSize || (size === bestSize && best !== undefined && key < best)) {
           best = key;

@@ -15,6 +15,7 @@ import {
   tcp,
   topologyTelemetry,
   WAYPOINT,
+  waypointHop,
 } from './test-fixtures';
 
 function peerAuthentication(ns: string, name: string, mode: string, extra: Record<string, unknown> = {}): KubeObject {
@@ -88,6 +89,16 @@ describe('buildMtlsAudit', () => {
     });
     // The waypoint's own pods are infrastructure, not audited workloads.
     expect(audit.workloads.some((w) => w.name === 'waypoint')).toBe(false);
+  });
+
+  it('audits the waypoint → workload hop as part of the client’s edge, not as an unknown caller', () => {
+    const telemetry = topologyTelemetry({
+      requests: [requests({ from: PRODUCTPAGE, service: 'details', to: DETAILS, rate: 5 })],
+      tcp: [tcp({ reporter: 'source', from: PRODUCTPAGE, service: 'details', to: WAYPOINT, rate: 500 }), waypointHop(DETAILS, 500)],
+    });
+    const audit = buildMtlsAudit(telemetry, bookinfoSnapshot({ waypoint: true, extra: [MESH_STRICT] }));
+    expect(audit.edges.map((e) => [e.id, e.policy])).toEqual([['wl:demo/productpage-v1->wl:demo/details-v1', 'mutual_tls']]);
+    expect(audit.findings).toEqual([]);
   });
 
   it('finds plaintext into a mesh workload, and a client outside the mesh', () => {

@@ -31,9 +31,14 @@ export class NodeCatalog {
     readonly graphType: GraphType,
   ) {}
 
-  /** The key of the waypoint whose pods these are, if they are a waypoint's. */
-  waypointImplementedBy(namespace: string | undefined, workload: string | undefined): string | undefined {
-    return namespace === undefined || workload === undefined ? undefined : this.index.workload(namespace, workload)?.implementsWaypoint;
+  /**
+   * The key of the waypoint a peer is, if it is one's: by workload name, else by identity — a
+   * destination ztunnel reached by a waypoint knows only its identity (`source_workload="unknown"`).
+   */
+  waypointImplementedBy(namespace: string | undefined, workload: string | undefined, principal: string | undefined): string | undefined {
+    const group = known(namespace) && known(workload) ? this.index.workload(namespace, workload) : undefined;
+    if (group) return group.implementsWaypoint;
+    return known(principal) ? this.index.waypointWithIdentity(principal) : undefined;
   }
 
   get(id: string): NodeDraft {
@@ -153,6 +158,13 @@ export class NodeCatalog {
       l.destination_canonical_service,
       l.destination_canonical_revision,
     );
+  }
+
+  /** The node of the service a workload serves behind `waypoint` (the one with the most endpoints), if any. */
+  serviceBehind(waypoint: string, namespace: string | undefined, workload: string | undefined): string | undefined {
+    const group = known(namespace) && known(workload) ? this.index.workload(namespace, workload) : undefined;
+    const service = group && this.index.serviceOf(group, waypoint);
+    return service ? this.service(service.hostname, service.namespace) : undefined;
   }
 
   /** The waypoint serving a request's service (or, for traffic to a workload address, the workload). */

@@ -16,12 +16,14 @@ interface Leaf<T> {
   sourceVersion: string | undefined;
   destinationApp: string | undefined;
   destinationVersion: string | undefined;
+  sourcePrincipal: string | undefined;
   value: T;
 }
 
-function matches<T>(leaf: Leaf<T>, l: SeriesLabels): boolean {
+function matches<T>(leaf: Leaf<T>, l: SeriesLabels, byPrincipal: boolean): boolean {
   return (
     leaf.service === l.destination_service &&
+    (!byPrincipal || leaf.sourcePrincipal === l.source_principal) &&
     leaf.sourceNamespace === l.source_workload_namespace &&
     leaf.destinationNamespace === l.destination_workload_namespace &&
     leaf.serviceNamespace === l.destination_service_namespace &&
@@ -36,6 +38,9 @@ function matches<T>(leaf: Leaf<T>, l: SeriesLabels): boolean {
 export class RouteTable<T> {
   private readonly roots = new Map<string, Map<string, Map<string, Leaf<T>[]>>>();
 
+  /** `byPrincipal`: the source principal tells label sets apart too (what a report is may depend on it). */
+  constructor(private readonly byPrincipal = false) {}
+
   /** The value remembered for `kind` and these peer labels, if any. */
   get(kind: string, l: SeriesLabels): T | undefined {
     const leaves = this.roots
@@ -45,7 +50,7 @@ export class RouteTable<T> {
     if (!leaves) return undefined;
     for (let i = 0; i < leaves.length; i++) {
       const leaf = leaves[i] as Leaf<T>;
-      if (matches(leaf, l)) return leaf.value;
+      if (matches(leaf, l, this.byPrincipal)) return leaf.value;
     }
     return undefined;
   }
@@ -77,6 +82,7 @@ export class RouteTable<T> {
       sourceVersion: l.source_canonical_revision,
       destinationApp: l.destination_canonical_service,
       destinationVersion: l.destination_canonical_revision,
+      sourcePrincipal: l.source_principal,
       value,
     });
   }

@@ -165,6 +165,31 @@ export function tcp(s: TcpSample): VectorSample {
   };
 }
 
+/**
+ * The waypoint → workload hop as the destination ztunnel labels it (dataplane peer-labels.ts): the
+ * waypoint's tunnel carries no `forwarded`, so the peer is known by identity only — `source_*`
+ * unknown but the SPIFFE namespace — and the service is unknown. `sourceWorkload`: a ztunnel that
+ * could name the waypoint's deployment.
+ */
+export function waypointHop(to: Peer, rate: number, sourceWorkload = 'unknown', sourcePrincipal = principal(WAYPOINT)): VectorSample {
+  const unnamed = sourceWorkload === 'unknown';
+  return {
+    labels: {
+      reporter: 'destination',
+      source_workload: sourceWorkload,
+      source_workload_namespace: 'demo',
+      source_canonical_service: unnamed ? 'unknown' : WAYPOINT.app,
+      source_canonical_revision: unnamed ? 'unknown' : WAYPOINT.version,
+      ...serviceLabels(undefined),
+      ...peerLabels('destination', to),
+      source_principal: sourcePrincipal,
+      destination_principal: principal(to),
+      connection_security_policy: 'mutual_tls',
+    },
+    value: rate,
+  };
+}
+
 export interface TelemetryParts {
   requests?: VectorSample[];
   durationBuckets?: VectorSample[];
