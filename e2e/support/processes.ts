@@ -127,3 +127,51 @@ export async function startWeb(bffUrl: string): Promise<RunningProcess & { url: 
     throw error;
   }
 }
+
+export interface AmbitUp extends RunningProcess {
+  consoleUrl: string;
+  adminPassword: string;
+}
+
+/**
+ * `ambit up` with the demo, on node addresses 127.91.x.x (--first-node 81, clear of a developer's own mesh) and
+ * free ports; resolves once it printed the admin password and "Console ready". Its supervised children share its
+ * process group, so stop() ends the ztunnels, waypoint, workloads and console too.
+ */
+export async function startAmbitUp(dataDir: string): Promise<AmbitUp> {
+  const consolePort = await freePort();
+  const ports = ['--xds-port', '0', '--secure-xds-port', '0', '--monitoring-port', '0', '--api-port', '0'];
+  const up = launch(
+    process.execPath,
+    ['apps/bff/bin/ambit.js', '--data-dir', dataDir, 'up', '--first-node', '81', ...ports, '--console-port', String(consolePort)],
+    { AMBIT_LOG_LEVEL: 'warn' },
+    REPO_ROOT,
+  );
+  try {
+    const [, password] = await up.waitFor(/password: (\S+)/, 60_000);
+    const [, consoleUrl] = await up.waitFor(/Console ready: (http:\/\/\S+)/, 90_000);
+    if (!password || !consoleUrl) throw new Error(`ambit up printed no password or console address:\n${up.output()}`);
+    await untilAnswering(`${consoleUrl}/login`, 30_000);
+    return { consoleUrl, adminPassword: password, output: up.output, stop: up.stop };
+  } catch (error) {
+    await up.stop();
+    throw error;
+  }
+}
+
+/** Polls url until it answers (bounded): `ambit up` prints "Console ready" once it started `next start`, before it listens. */
+async function untilAnswering(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let problem = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      if (response.ok) return;
+      problem = `HTTP ${response.status}`;
+    } catch (error) {
+      problem = (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms: ${problem}`);
+}

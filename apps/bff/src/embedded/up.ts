@@ -6,7 +6,7 @@ import { EmbeddedTelemetry, proxyScrapeTargets } from '@ambit/control-plane/tele
 import type { Logger } from 'pino';
 import { type Bff, startBff } from '../server/bff';
 import { nodeAddress, nodeIndex } from './addresses';
-import { buildConsole, consoleNeedsBuild, consoleProcess } from './console';
+import { buildConsole, consoleNeedsBuild, consoleProcess, waitForPort } from './console';
 import { DEMO_NAMESPACE, demoManifests } from './demo';
 import { ambitCommand } from './images/catalog';
 import { consoleLogFile, ztunnelLogFile } from './log-files';
@@ -166,5 +166,7 @@ async function startConsole(workloads: EmbeddedWorkloads, bff: Bff, port: number
     logger.info('web console built');
   }
   workloads.supervisor.start(consoleProcess({ port, bffUrl: bff.url, logFile: consoleLogFile(options.dataDir) }));
+  // "Ready" means answering, not launched: the URL printed must open.
+  await waitForPort('127.0.0.1', port, 60_000);
   return `http://127.0.0.1:${port}`;
 }
