@@ -25,7 +25,8 @@ function snapshot(dataDir: string): string {
   }
 }
 
-describe('ambit CLI', () => {
+// Each step runs the real executable (~0.6 s each on an idle machine, several times that on a busy one).
+describe('ambit CLI', { timeout: 180_000 }, () => {
   let work: string;
   let dataDir: string;
   beforeAll(() => {
