@@ -2,14 +2,13 @@ import { isIP } from 'node:net';
 import { AmbitError } from '@ambit/shared/errors';
 import { DEFAULT_TRUST_DOMAIN, parseSpiffeId } from '@ambit/shared/spiffe';
 import { type Logger, pino } from 'pino';
-import { createIstioCertificateProvider } from '../identity/istio-ca-client';
-import { CertificateManager } from '../identity/manager';
-import { readNodeToken } from '../process/node-token';
+import type { CertificateManager } from '../identity/manager';
+import { connectToControlPlane } from '../process/control-plane-link';
 import { firstCertificate, untilSynced } from '../process/startup';
 import { readRoots, reportUntrustedRoots, rootOfChain } from '../process/trust-bundle';
 import { ProxyState } from '../state/proxy-state';
-import { AdsClient, WAYPOINT_SUBSCRIPTIONS, ZTUNNEL_SUBSCRIPTIONS } from '../xds/ads-client';
-import { channelSecurity, type XdsTlsOptions } from '../xds/channel';
+import { type AdsClient, WAYPOINT_SUBSCRIPTIONS, ZTUNNEL_SUBSCRIPTIONS } from '../xds/ads-client';
+import type { XdsTlsOptions } from '../xds/channel';
 import { WorkloadStateSink } from '../xds/workload-state-sink';
 import { WaypointConfig } from './config';
 import { startWaypoint, type Waypoint, type WaypointPorts } from './waypoint';
@@ -83,24 +82,15 @@ export async function runWaypoint(options: RunWaypointOptions): Promise<Waypoint
   if (!parseSpiffeId(identity)) throw new AmbitError('InvalidArgument', `namespace and service account make no SPIFFE id: ${identity}`);
   const logger = options.logger ?? pino({ name: 'waypoint' });
   const log = logger.child({ waypoint: name });
-  const token = () => readNodeToken(options.tokenFile);
-  await token(); // A missing or empty token file is a usage error: fail now, not on every retry.
-
   const state = new ProxyState();
   const config = new WaypointConfig();
-  const security = await channelSecurity({ tls: options.xdsTls });
-  const provider = createIstioCertificateProvider({
-    address: controlPlane,
-    token,
-    credentials: security.credentials,
-    channelOptions: security.options,
-    validitySeconds: options.certTtlSeconds ?? 0,
-  });
-  const certificates = new CertificateManager({ provider, logger: log.child({ scope: 'identity' }) });
   const podName = options.podName ?? gatewayName;
-  const xds = new AdsClient({
-    address: controlPlane,
-    tls: options.xdsTls,
+  const { xds, certificates, release } = await connectToControlPlane({
+    controlPlane,
+    tokenFile: options.tokenFile,
+    ...(options.xdsTls ? { xdsTls: options.xdsTls } : {}),
+    ...(options.certTtlSeconds !== undefined ? { certTtlSeconds: options.certTtlSeconds } : {}),
+    ...(options.xdsMaxBackoffMs !== undefined ? { xdsMaxBackoffMs: options.xdsMaxBackoffMs } : {}),
     // Istio's node id form for waypoints (`router`), so proxy-status reads like Istio's.
     node: {
       id: `router~${address}~${podName}.${namespace}~${namespace}.svc.cluster.local`,
@@ -111,15 +101,9 @@ export async function runWaypoint(options: RunWaypointOptions): Promise<Waypoint
     },
     sink: new WaypointConfigSink(config, new WorkloadStateSink({ state })),
     subscriptions: [...WAYPOINT_SUBSCRIPTIONS, ...ZTUNNEL_SUBSCRIPTIONS],
-    token,
-    ...(options.xdsMaxBackoffMs !== undefined ? { backoff: { maxMs: options.xdsMaxBackoffMs } } : {}),
     logger,
+    log,
   });
-  const release = (): void => {
-    xds.close();
-    certificates.stop();
-    provider.close();
-  };
 
   let waypoint: Waypoint;
   let trustBundle: string[];

@@ -1,13 +1,12 @@
 import { DEFAULT_TRUST_DOMAIN, parseSpiffeId } from '@ambit/shared/spiffe';
 import { type Logger, pino } from 'pino';
-import { createIstioCertificateProvider } from '../identity/istio-ca-client';
-import { CertificateManager } from '../identity/manager';
-import { readNodeToken } from '../process/node-token';
+import type { CertificateManager } from '../identity/manager';
+import { connectToControlPlane } from '../process/control-plane-link';
 import { firstCertificate, untilSynced } from '../process/startup';
 import { readRoots, reportUntrustedRoots, rootOfChain } from '../process/trust-bundle';
 import { ProxyState } from '../state/proxy-state';
-import { AdsClient } from '../xds/ads-client';
-import { channelSecurity, type XdsTlsOptions } from '../xds/channel';
+import type { AdsClient } from '../xds/ads-client';
+import type { XdsTlsOptions } from '../xds/channel';
 import { WorkloadStateSink } from '../xds/workload-state-sink';
 import { startZtunnel, type Ztunnel, type ZtunnelPorts } from './ztunnel';
 
@@ -61,22 +60,13 @@ export async function runZtunnel(options: RunZtunnelOptions): Promise<ZtunnelRun
   const trustDomain = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
   const logger = options.logger ?? pino({ name: 'ztunnel' });
   const log = logger.child({ node });
-  const token = () => readNodeToken(options.tokenFile);
-  await token(); // A missing or empty token file is a usage error: fail now, not on every retry.
-
   const state = new ProxyState();
-  const security = await channelSecurity({ tls: options.xdsTls });
-  const provider = createIstioCertificateProvider({
-    address: controlPlane,
-    token,
-    credentials: security.credentials,
-    channelOptions: security.options,
-    validitySeconds: options.certTtlSeconds ?? 0,
-  });
-  const certificates = new CertificateManager({ provider, logger: log.child({ scope: 'identity' }) });
-  const xds = new AdsClient({
-    address: controlPlane,
-    tls: options.xdsTls,
+  const { xds, certificates, release } = await connectToControlPlane({
+    controlPlane,
+    tokenFile: options.tokenFile,
+    ...(options.xdsTls ? { xdsTls: options.xdsTls } : {}),
+    ...(options.certTtlSeconds !== undefined ? { certTtlSeconds: options.certTtlSeconds } : {}),
+    ...(options.xdsMaxBackoffMs !== undefined ? { xdsMaxBackoffMs: options.xdsMaxBackoffMs } : {}),
     // Istio's node id form, so proxy-status reads like Istio's.
     node: {
       id: `ztunnel~${nodeAddress}~ztunnel-${node}.istio-system~istio-system.svc.cluster.local`,
@@ -85,15 +75,9 @@ export async function runZtunnel(options: RunZtunnelOptions): Promise<ZtunnelRun
       metadata: { NAMESPACE: 'istio-system', INSTANCE_IPS: nodeAddress },
     },
     sink: new WorkloadStateSink({ state, node }),
-    token,
-    ...(options.xdsMaxBackoffMs !== undefined ? { backoff: { maxMs: options.xdsMaxBackoffMs } } : {}),
     logger,
+    log,
   });
-  const release = (): void => {
-    xds.close();
-    certificates.stop();
-    provider.close();
-  };
 
   let ztunnel: Ztunnel;
   let trustBundle: string[];
