@@ -13,6 +13,7 @@ import {
   type ServingCredentials,
 } from './ca';
 import { type MonitoringServer, startMonitoringServer } from './monitoring';
+import { DEFAULT_PORTS } from './ports';
 import { createRegistry, type Registry } from './registry';
 import { openSqliteStore, type SqliteStore } from './store';
 import { createRegistryResourceSource } from './translate';
@@ -59,7 +60,7 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_PORTS = { xds: 15010, secureXds: 15012, monitoring: 15014 } as const;
+export { DEFAULT_PORTS } from './ports';
 
 /** Addresses that mean "every interface": no client dials them, so they are no certificate name. */
 const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::']);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_PORTS, startControlPlane } from '@ambit/control-plane/control-plane';
+import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { port } from '../arguments';
@@ -40,6 +40,7 @@ export function registerControlPlane(program: Command): void {
     )
     .action(async (options: ControlPlaneOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      const { startControlPlane } = await import('@ambit/control-plane/control-plane');
       const controlPlane = await startControlPlane({
         dataDir: resolve(dataDir),
         host: options.host,

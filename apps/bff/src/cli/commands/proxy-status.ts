@@ -1,3 +1,4 @@
+import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
 import type { ProxySyncSummary } from '@ambit/control-plane/xds';
 import { AmbitError } from '@ambit/shared';
 import type { Command } from 'commander';
@@ -6,7 +7,7 @@ import { print } from '../context';
 import type { OutputFormat } from '../output/print';
 import { formatTable } from '../output/table';
 
-export const DEFAULT_MONITORING_URL = 'http://127.0.0.1:15014';
+export const DEFAULT_MONITORING_URL = `http://127.0.0.1:${DEFAULT_PORTS.monitoring}`;
 
 export function registerProxyStatus(program: Command): void {
   program

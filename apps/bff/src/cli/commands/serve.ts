@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { port } from '../arguments';
@@ -14,8 +15,8 @@ interface ServeOptions {
   trustProxy?: boolean;
 }
 
-// Literals, not the modules' constants: the control plane and the BFF load only when `serve` runs.
-const DEFAULTS = { port: 4000, xds: 15010, secureXds: 15012, monitoring: 15014 } as const;
+// The ports module is light; the control plane and the BFF load only when `serve` runs.
+const DEFAULTS = { port: 4000, ...DEFAULT_PORTS } as const;
 
 export function registerServe(program: Command): void {
   program

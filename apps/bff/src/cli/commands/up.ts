@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { DEMO_NAMESPACE } from '../../embedded/demo';
@@ -31,9 +32,9 @@ export function registerUp(program: Command): void {
       1,
     )
     .option('--no-demo', 'do not load the demo (Bookinfo in namespace demo, a waypoint, steady traffic)')
-    .option('--xds-port <port>', 'control plane xDS and CA port', port, 15010)
-    .option('--secure-xds-port <port>', 'control plane xDS and CA port over TLS (0: any free port)', port, 15012)
-    .option('--monitoring-port <port>', 'control plane metrics and debug port', port, 15014)
+    .option('--xds-port <port>', 'control plane xDS and CA port', port, DEFAULT_PORTS.xds)
+    .option('--secure-xds-port <port>', 'control plane xDS and CA port over TLS (0: any free port)', port, DEFAULT_PORTS.secureXds)
+    .option('--monitoring-port <port>', 'control plane metrics and debug port', port, DEFAULT_PORTS.monitoring)
     .option('--api-port <port>', 'console API (BFF) port', port, 4000)
     .option('--api-host <address>', 'address the console API listens on (0.0.0.0 in a container)', '127.0.0.1')
     .option('--console-port <port>', 'web console port', port, 3000)

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { port } from '../arguments';
@@ -35,7 +36,7 @@ export function registerWaypoint(program: Command): void {
     .option(
       '--control-plane <host:port>',
       'the control plane’s xDS and CA port (env AMBIT_CONTROL_PLANE)',
-      env.AMBIT_CONTROL_PLANE ?? '127.0.0.1:15010',
+      env.AMBIT_CONTROL_PLANE ?? `127.0.0.1:${DEFAULT_PORTS.xds}`,
     )
     .requiredOption('--token-file <file>', 'the token of the node the pod runs on (env AMBIT_TOKEN_FILE)', env.AMBIT_TOKEN_FILE)
     .requiredOption('--node <name>', 'the node the pod runs on (env NODE_NAME)', env.NODE_NAME)

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { port } from '../arguments';
@@ -25,7 +26,7 @@ export function registerZtunnel(program: Command): void {
     .description('Run one node’s ztunnel: mTLS (HBONE) and L4 policy for the workloads on that node, configured by the control plane')
     .requiredOption('--node <name>', 'the node this ztunnel serves')
     .requiredOption('--address <ip>', 'the node’s address: HBONE (15008), plaintext inbound (15006), metrics (15020), readiness (15021)')
-    .option('--control-plane <host:port>', 'the control plane’s xDS and CA port', '127.0.0.1:15010')
+    .option('--control-plane <host:port>', 'the control plane’s xDS and CA port', `127.0.0.1:${DEFAULT_PORTS.xds}`)
     .requiredOption('--token-file <file>', 'the node token the control plane issued for this node')
     .option('--trust-domain <domain>', 'trust domain of this node’s workloads', 'cluster.local')
     .option('--admin-host <ip>', 'loopback address for the admin port (one per node when several run on one machine)', '127.0.0.1')
