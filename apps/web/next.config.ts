@@ -4,6 +4,8 @@ import type { NextConfig } from 'next';
 const config: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // A separate build folder per checkout user lets parallel builds (CI, several developers) not collide.
+  distDir: process.env.AMBIT_WEB_DIST_DIR ?? '.next',
 };
 
 export default config;

@@ -29,7 +29,7 @@ function newestSource(dir: string): number {
 
 /** Whether `next build` must run: no build yet, or sources newer than it. */
 export function consoleNeedsBuild(): boolean {
-  const buildId = join(WEB_DIR, '.next', 'BUILD_ID');
+  const buildId = join(WEB_DIR, process.env.AMBIT_WEB_DIST_DIR ?? '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return true;
   const built = statSync(buildId).mtimeMs;
   return newestSource(join(WEB_DIR, 'src')) > built || statSync(join(WEB_DIR, 'next.config.ts')).mtimeMs > built;
