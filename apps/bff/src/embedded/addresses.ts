@@ -1,6 +1,6 @@
 /**
  * Addresses of the embedded mesh. Everything lives in 127.0.0.0/8, which Linux routes to the
- * loopback interface without any setup. Node N (1-based, at most 100) owns 127.(10+N).0.0/16:
+ * loopback interface without any setup. Node N (1-based, at most 190) owns 127.(10+N).0.0/16:
  *
  *   127.(10+N).0.1                   the node's ztunnel (HBONE 15008, metrics 15020, ...)
  *   127.(10+N).1.1 – 127.(10+N).127.254    pod addresses on that node
@@ -9,7 +9,7 @@
  * Each pod listens on and dials from its own address, so a ztunnel knows the source workload of
  * every connection from its source address.
  */
-export const MAX_NODES = 100;
+export const MAX_NODES = 190;
 
 export type AddressPool = 'pod' | 'service';
 

@@ -16,6 +16,7 @@ export {
 export { type Exposition, type ExpositionSample, type MetricFamily, type MetricType, parseExposition, parseGoFloat } from './exposition';
 export { type Bucket, bucketQuantile, parseBucketBound, sortedBucketQuantile } from './histogram-quantile';
 export * from './istio-metrics';
+export { PrometheusTelemetry, type PrometheusTelemetryOptions, prometheusScrapeConfig, type ScrapeConfigOptions } from './prometheus/index';
 export { escapePromString, promDuration, selector, toPromQL } from './promql';
 export { PROXY_METRICS_PORT, proxyScrapeTargets } from './proxy-targets';
 export * from './query';

@@ -3,10 +3,11 @@ import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { port } from '../arguments';
+import { addStoreFlags, type BackendOptions, chosenStore } from '../backend-flags';
 import type { GlobalOptions } from '../context';
 import { untilSignal } from '../signals';
 
-interface ControlPlaneOptions {
+interface ControlPlaneOptions extends BackendOptions {
   host: string;
   secureHost?: string;
   xdsPort: number;
@@ -17,7 +18,7 @@ interface ControlPlaneOptions {
 }
 
 export function registerControlPlane(program: Command): void {
-  program
+  const command = program
     .command('control-plane')
     .description('Run the control plane: store, registry, xDS server and CA (15010 plaintext, 15012 TLS), monitoring (15014)')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -31,7 +32,8 @@ export function registerControlPlane(program: Command): void {
     )
     .option('--monitoring-port <port>', 'metrics, readiness and debug port (0: any free port)', port, DEFAULT_PORTS.monitoring)
     .option('--trust-domain <domain>', 'SPIFFE trust domain of issued certificates', 'cluster.local')
-    .option('--plugin-certs <dir>', 'sign with Istio-style plug-in certs (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem)')
+    .option('--plugin-certs <dir>', 'sign with Istio-style plug-in certs (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem)');
+  addStoreFlags(command)
     .addHelpText(
       'after',
       '\nRuns until interrupted (Ctrl-C). Logs are JSON lines on standard output.\n' +
@@ -40,6 +42,7 @@ export function registerControlPlane(program: Command): void {
     )
     .action(async (options: ControlPlaneOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      chosenStore(options);
       const { startControlPlane } = await import('@ambit/control-plane/control-plane');
       const controlPlane = await startControlPlane({
         dataDir: resolve(dataDir),

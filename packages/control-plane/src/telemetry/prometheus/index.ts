@@ -1,0 +1,2 @@
+export { PrometheusTelemetry, type PrometheusTelemetryOptions } from './prometheus-telemetry';
+export { prometheusScrapeConfig, type ScrapeConfigOptions } from './scrape-config';
