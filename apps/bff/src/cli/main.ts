@@ -2,6 +2,7 @@ import { AmbitError, formatDetail } from '@ambit/shared';
 import { Command, CommanderError } from 'commander';
 import { registerAnalyze } from './commands/analyze';
 import { registerApply } from './commands/apply';
+import { registerAuthz } from './commands/authz';
 import { registerControlPlane } from './commands/control-plane';
 import { registerCurl } from './commands/curl';
 import { registerDelete } from './commands/delete';
@@ -10,6 +11,7 @@ import { registerHistory } from './commands/history';
 import { registerLogs } from './commands/logs';
 import { registerProxyStatus } from './commands/proxy-status';
 import { registerRevert } from './commands/revert';
+import { registerRoute } from './commands/route';
 import { registerServe } from './commands/serve';
 import { registerUp } from './commands/up';
 import { registerWaypoint } from './commands/waypoint';
@@ -39,6 +41,8 @@ export function buildProgram(): Command {
   registerZtunnel(program);
   registerZtunnelConfig(program);
   registerWaypoint(program);
+  registerAuthz(program);
+  registerRoute(program);
   return program;
 }
 

@@ -75,6 +75,24 @@ export function selectPolicies(
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
+/** The GatewayClass every waypoint belongs to; root-namespace policies may target it. */
+export const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
+
+/**
+ * What a waypoint matches targetRefs against for a request to `service`: its own Gateway, the
+ * waypoint GatewayClass and the Service. The waypoint and the simulator both ask this.
+ */
+export function waypointPolicyTargets(
+  gateway: { namespace: string; name: string },
+  service: { namespace: string; name: string },
+): PolicyTargetRef[] {
+  return [
+    { group: GATEWAY_API_GROUP, kind: 'Gateway', namespace: gateway.namespace, name: gateway.name },
+    { group: GATEWAY_API_GROUP, kind: 'GatewayClass', name: WAYPOINT_GATEWAY_CLASS },
+    { group: '', kind: 'Service', namespace: service.namespace, name: service.name },
+  ];
+}
+
 /** The group a reference means when it leaves `group` out. */
 function groupOf(ref: PolicyTargetRef): string {
   if (ref.group !== undefined) return ref.group;

@@ -1,0 +1,99 @@
+/**
+ * Which HTTPRoute rule a waypoint applies to a request and where it may send it: the route table
+ * the translator compiles for the service port, matched by the shared matcher the waypoint runs.
+ */
+import type { CompiledRoute, HeaderRecord } from '@ambit/shared/routing';
+import { matchRequest, prepareRouteTable } from '@ambit/shared/routing';
+import type { MeshSnapshot, ServiceInfo } from '../registry/index';
+import { backendResolver, indexRoutesByParent, routesForServicePort } from '../translate/route-tables';
+import { findService, healthyEndpoints, serviceRef, workloadRef } from './path';
+import type { RouteBackendChoice, RouteChoice } from './types';
+
+export interface RoutedRequest {
+  method: string;
+  path: string;
+  host: string;
+  headers: HeaderRecord;
+}
+
+/** The waypoint's route of a port no HTTPRoute governs: everything to the service itself. */
+function defaultRoute(service: ServiceInfo, port: number): CompiledRoute {
+  return {
+    match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
+    source: { route: 'default', ruleIndex: 0, matchIndex: 0 },
+    action: {
+      type: 'Forward',
+      backends: [{ group: '', kind: 'Service', name: service.name, namespace: service.namespace, port, weight: 1, filters: [] }],
+      filters: [],
+      timeouts: {},
+    },
+  };
+}
+
+export function chooseRoute(snapshot: MeshSnapshot, service: ServiceInfo, port: number, request: RoutedRequest): RouteChoice {
+  const servicePort = service.ports.find((p) => p.port === port && p.protocol === 'TCP');
+  const compiled = servicePort
+    ? routesForServicePort(snapshot, service, servicePort, indexRoutesByParent(snapshot.routes), backendResolver(snapshot))
+    : undefined;
+  const routes = compiled && compiled.attachedTo !== 'none' ? compiled.table.routes : [defaultRoute(service, port)];
+  const hit = matchRequest(prepareRouteTable(routes), {
+    method: request.method,
+    path: request.path,
+    headers: { ...request.headers, host: request.host },
+    host: request.host,
+  });
+  if (!hit) {
+    const attached = compiled?.table.attached.join(', ') ?? '';
+    return {
+      route: attached,
+      ruleIndex: -1,
+      matchIndex: -1,
+      action: 'NoMatch',
+      status: 404,
+      backends: [],
+      reason: `no rule of ${attached || 'the attached routes'} matches ${request.method} ${request.path}`,
+    };
+  }
+  const { route } = hit;
+  const base = { route: route.source.route, ruleIndex: route.source.ruleIndex, matchIndex: route.source.matchIndex };
+  const action = route.action;
+  if (action.type === 'DirectResponse')
+    return { ...base, action: 'DirectResponse', status: action.status, backends: [], reason: action.reason };
+  const redirect = action.filters.find((f) => f.type === 'RequestRedirect');
+  if (redirect) return { ...base, action: 'Redirect', status: redirect.statusCode, backends: [], reason: 'the rule redirects' };
+
+  let total = 0;
+  for (const b of action.backends) if (b.weight > 0) total += b.weight;
+  const backends: RouteBackendChoice[] = action.backends.map((b) => {
+    const choice: RouteBackendChoice = {
+      service: `${b.namespace}/${b.name}`,
+      weight: b.weight,
+      share: total > 0 && b.weight > 0 ? b.weight / total : 0,
+      endpoints: [],
+    };
+    if (b.port !== undefined) choice.port = b.port;
+    if (b.invalid !== undefined) choice.invalid = b.invalid;
+    else {
+      try {
+        choice.endpoints = healthyEndpoints(snapshot, findService(snapshot, choice.service)).map(workloadRef);
+      } catch {
+        choice.invalid = `service ${choice.service} does not exist`;
+      }
+    }
+    return choice;
+  });
+  if (total === 0) return { ...base, action: 'DirectResponse', status: 500, backends, reason: 'every backend has weight 0' };
+  const where =
+    base.route === 'default'
+      ? `no HTTPRoute governs ${serviceRef(service)}:${port}; everything goes to the service`
+      : `rule ${base.ruleIndex} of ${base.route}`;
+  return {
+    ...base,
+    action: 'Forward',
+    backends,
+    reason: `${where} → ${backends
+      .filter((b) => b.share > 0)
+      .map((b) => `${b.service} ${Math.round(b.share * 100)}%`)
+      .join(', ')}`,
+  };
+}
