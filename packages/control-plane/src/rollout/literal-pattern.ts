@@ -1,0 +1,4 @@
+/** A regular expression (RE2 and JavaScript alike) that matches `text` literally. */
+export function literalPattern(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
