@@ -42,6 +42,27 @@ describe('createCertificateAuthority', () => {
     });
   });
 
+  it('records what it issued in the ledger (identity, serial, issuer, node, validity), and not what it refused', async () => {
+    const issued = await ca.createCertificate({ authorization: `Bearer ${token}`, csr: await makeCsr({ uris: [CART] }) });
+    await expect(
+      ca.createCertificate({ authorization: `Bearer ${token}`, csr: await makeCsr({ uris: [PAYMENTS] }) }),
+    ).rejects.toMatchObject({ code: 'PermissionDenied' });
+    expect(ca.issuedCertificates()).toEqual([
+      {
+        identity: CART,
+        serial: issued.serialNumber.toLowerCase(),
+        issuer: expect.stringContaining('cluster.local'),
+        node: 'node-a',
+        notBefore: issued.notBefore.toISOString(),
+        notAfter: issued.notAfter.toISOString(),
+        issuedAt: expect.any(String),
+      },
+    ]);
+    await ca.flushLedger();
+    const restarted = await createCertificateAuthority({ dataDir: dir.path, logger: log.logger, identitiesOnNode: () => new Set() });
+    expect(restarted.issuedCertificates().map((r) => r.serial)).toEqual([issued.serialNumber.toLowerCase()]);
+  });
+
   it('logs every refusal with the node, the identity asked for and the reason, never the token', async () => {
     const csr = await makeCsr({ uris: [PAYMENTS] });
     await expect(ca.createCertificate({ authorization: `Bearer ${token}`, csr, peer: 'ipv4:127.0.0.1:5555' })).rejects.toMatchObject({

@@ -9,6 +9,7 @@ import { DEFAULT_TRUST_DOMAIN } from '@ambit/shared/spiffe';
 import type { Logger } from 'pino';
 import { authorizeIdentity, type CertificateCaller, type IdentitySources } from './authorization';
 import { createIssuer, DEFAULT_TTL_POLICY, type IssuedCertificate, type TtlPolicy } from './issuer';
+import { CertificateLedger, type IssuedCertificateRecord, type LedgerLimits } from './ledger';
 import { NodeTokenStore } from './node-tokens';
 import { loadPluginCerts } from './plugin-certs';
 import { loadOrCreateRoot } from './root';
@@ -23,6 +24,8 @@ export interface CertificateAuthorityOptions extends IdentitySources {
   pluginCertsDir?: string;
   logger: Logger;
   ttl?: Partial<TtlPolicy>;
+  /** Bounds of the issuance ledger (`<dataDir>/ca/ledger.json`). */
+  ledger?: Partial<LedgerLimits>;
 }
 
 /** What a caller sends, whatever the transport. */
@@ -48,6 +51,10 @@ export interface CertificateAuthority {
   createCertificate(request: CertificateRequest): Promise<IssuedCertificate>;
   /** The control plane's own certificate for its TLS port (not a workload's: it carries DNS and IP names). */
   issueServingCertificate(request?: ServingCertificateRequest): Promise<ServingCertificate>;
+  /** The issuance ledger: the newest workload certificates per identity+node, newest first within each. */
+  issuedCertificates(): IssuedCertificateRecord[];
+  /** Resolves once the ledger is on disk (tests, shutdown). */
+  flushLedger(): Promise<void>;
 }
 
 export async function createCertificateAuthority(options: CertificateAuthorityOptions): Promise<CertificateAuthority> {
@@ -58,6 +65,7 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
     : await loadOrCreateRoot(options.dataDir, trustDomain);
   const issuer = await createIssuer(signing, trustDomain, { ...DEFAULT_TTL_POLICY, ...options.ttl });
   const nodeTokens = await NodeTokenStore.open(options.dataDir);
+  const ledger = await CertificateLedger.open(options.dataDir, log, options.ledger);
   log.info(
     {
       trustDomain,
@@ -77,6 +85,15 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
       identity = csr.identity;
       authorizeIdentity({ caller, identity, impersonatedIdentity: impersonatedIdentityOf(request.metadata) }, options);
       const issued = await issuer.sign(csr, request.validitySeconds);
+      ledger.record({
+        identity,
+        serial: issued.serialNumber.toLowerCase(),
+        issuer: signing.cert.subject,
+        node: caller.node,
+        notBefore: issued.notBefore.toISOString(),
+        notAfter: issued.notAfter.toISOString(),
+        issuedAt: new Date().toISOString(),
+      });
       log.info({ node: caller.node, identity, serial: issued.serialNumber, notAfter: issued.notAfter.toISOString() }, 'certificate issued');
       return issued;
     } catch (error) {
@@ -105,7 +122,15 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
     return issued;
   }
 
-  return { trustDomain, rootCertPem: issuer.rootCertPem, nodeTokens, createCertificate, issueServingCertificate: issueServing };
+  return {
+    trustDomain,
+    rootCertPem: issuer.rootCertPem,
+    nodeTokens,
+    createCertificate,
+    issueServingCertificate: issueServing,
+    issuedCertificates: () => ledger.list(),
+    flushLedger: () => ledger.flush(),
+  };
 }
 
 function bearerToken(authorization: string | undefined): string | undefined {

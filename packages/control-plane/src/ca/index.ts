@@ -7,6 +7,7 @@ export {
 } from './authority';
 export { type CertificateCaller, type IdentitySources, identitiesAllowedFor } from './authorization';
 export { DEFAULT_TTL_POLICY, type IssuedCertificate, type TtlPolicy } from './issuer';
+export { CertificateLedger, DEFAULT_LEDGER_LIMITS, type IssuedCertificateRecord, LEDGER_FILE, type LedgerLimits } from './ledger';
 export { NodeTokenStore } from './node-tokens';
 export { PLUGIN_CERT_FILES } from './plugin-certs';
 export {

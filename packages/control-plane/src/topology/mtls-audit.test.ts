@@ -1,7 +1,8 @@
 import type { KubeObject } from '@ambit/shared';
 import { describe, expect, it } from 'vitest';
+import type { IssuedCertificateRecord } from '../ca/ledger';
 import { namespace } from '../registry/test-fixtures';
-import { buildMtlsAudit, mtlsAuditToCsv, mtlsAuditToJson } from './mtls-audit';
+import { buildMtlsAudit, mtlsAuditToCsv, mtlsAuditToJson, rotationHealth } from './mtls-audit';
 import {
   bookinfoSnapshot,
   DETAILS,
@@ -203,6 +204,88 @@ describe('buildMtlsAudit', () => {
       policy: 'demo/details-ports',
       portModes: { '9080': 'PERMISSIVE' },
     });
+  });
+});
+
+describe('certificate inventory from the CA ledger', () => {
+  const NOW = Date.parse('2026-11-27T12:00:00Z');
+  const HOUR = 3600_000;
+  const snapshot = bookinfoSnapshot({ waypoint: true, extra: [MESH_STRICT] });
+  const pods = [...snapshot.workloads.values()];
+  const podOf = (p: typeof PRODUCTPAGE) => pods.find((pod) => pod.workloadName === p.workload) as (typeof pods)[number];
+  /** A 24 h certificate issued `ageHours` before NOW to the pod's identity on its node. */
+  const issued = (p: typeof PRODUCTPAGE, ageHours: number, serial: string): IssuedCertificateRecord => ({
+    identity: principal(p),
+    serial,
+    issuer: 'O=cluster.local',
+    node: podOf(p).node as string,
+    notBefore: new Date(NOW - ageHours * HOUR).toISOString(),
+    notAfter: new Date(NOW - ageHours * HOUR + 24 * HOUR).toISOString(),
+    issuedAt: new Date(NOW - ageHours * HOUR).toISOString(),
+  });
+  const ledger = [
+    issued(PRODUCTPAGE, 30, 'aa01'),
+    issued(PRODUCTPAGE, 1, 'aa02'),
+    issued(DETAILS, 20, 'bb01'),
+    issued(REVIEWS_V1, 13, 'cc01'),
+    issued(REVIEWS_V2, 25, 'dd01'),
+  ];
+  const audit = buildMtlsAudit(healthyTraffic, snapshot, { certificates: ledger, now: NOW });
+  const row = (p: typeof PRODUCTPAGE) => audit.certificates.find((c) => c.workload === p.workload);
+
+  it('lists every workload with its newest certificate, time to expiry and rotation health', () => {
+    expect(audit.certificates.map((c) => c.workload).sort()).toEqual(audit.workloads.map((w) => w.name).sort());
+    expect(row(PRODUCTPAGE)).toMatchObject({
+      namespace: 'demo',
+      identity: principal(PRODUCTPAGE),
+      node: podOf(PRODUCTPAGE).node,
+      pods: [podOf(PRODUCTPAGE).name],
+      serial: 'aa02',
+      issuer: 'O=cluster.local',
+      expiresInSeconds: 23 * 3600,
+      rotation: 'healthy',
+      issuedCount: 2,
+    });
+    expect(row(REVIEWS_V1)?.rotation).toBe('due');
+    expect(row(DETAILS)?.rotation).toBe('overdue');
+    expect(row(REVIEWS_V2)).toMatchObject({ rotation: 'expired', expiresInSeconds: -3600 });
+    expect(row(RATINGS)).toMatchObject({ rotation: 'never-issued', issuedCount: 0 });
+    expect(row(RATINGS)?.serial).toBeUndefined();
+  });
+
+  it('finds certificates near expiry, expired, and never issued, naming the workload', () => {
+    const certificateFindings = audit.findings.filter((f) => f.code.startsWith('Certificate'));
+    expect(certificateFindings.map((f) => [f.code, f.severity, f.workload])).toEqual([
+      ['CertificateExpired', 'error', 'reviews-v2'],
+      ['CertificateNearExpiry', 'warning', 'details-v1'],
+      ['CertificateNeverIssued', 'warning', 'ratings-v1'],
+    ]);
+    expect(certificateFindings[1]?.message).toMatch(/details-v1 .*serial bb01.* in 4 h 0 min, and is overdue for renewal/);
+  });
+
+  it('judges rotation against half and three quarters of the lifetime', () => {
+    const cert = { notBefore: '2026-11-27T00:00:00Z', notAfter: '2026-11-27T04:00:00Z' };
+    expect(rotationHealth(cert, Date.parse('2026-11-27T01:59:59Z'))).toBe('healthy');
+    expect(rotationHealth(cert, Date.parse('2026-11-27T02:00:00Z'))).toBe('due');
+    expect(rotationHealth(cert, Date.parse('2026-11-27T03:00:00Z'))).toBe('overdue');
+    expect(rotationHealth(cert, Date.parse('2026-11-27T04:00:00Z'))).toBe('expired');
+    expect(rotationHealth(undefined, 0)).toBe('never-issued');
+  });
+
+  it('exports the inventory as its own CSV table and inside the JSON report', () => {
+    const lines = mtlsAuditToCsv(audit, 'certificates').split('\r\n');
+    expect(lines[0]).toBe(
+      'observed_at,namespace,workload,pods,node,identity,in_mesh,serial,issuer,not_before,not_after,expires_in_seconds,rotation,issued_count',
+    );
+    expect(lines).toHaveLength(audit.certificates.length + 2);
+    expect(lines.find((l) => l.includes(',productpage-v1,'))).toContain(`,${principal(PRODUCTPAGE)},true,aa02,O=cluster.local,`);
+    expect(JSON.parse(mtlsAuditToJson(audit)).certificates).toEqual(audit.certificates);
+  });
+
+  it('has no inventory and no certificate findings without the ledger', () => {
+    const without = buildMtlsAudit(healthyTraffic, snapshot);
+    expect(without.certificates).toEqual([]);
+    expect(without.findings).toEqual([]);
   });
 });
 

@@ -4,10 +4,12 @@
  * `effectivePeerAuthentication`) and whether plaintext was observed; every observed edge with its
  * security policy and the principals on both sides; and findings an auditor acts on. Built from
  * the same telemetry as the topology (a workload graph, client → workload), so what the audit
- * lists is what the topology draws. CSV and JSON exports are for handing to auditors.
+ * lists is what the topology draws. Given the CA's issuance ledger, it also lists every workload's
+ * certificate and judges its rotation. CSV and JSON exports are for handing to auditors.
  */
 import type { PeerAuthentication } from '@ambit/shared';
 import { effectivePeerAuthentication } from '@ambit/shared/authz';
+import type { IssuedCertificateRecord } from '../ca/ledger';
 import type { MeshSnapshot } from '../registry/index';
 import { buildTopology } from './build';
 import { type CsvValue, toCsv } from './csv';
@@ -89,7 +91,40 @@ export interface AuditEdge {
   reporters: Reporter[];
 }
 
-export type FindingCode = 'PlaintextIntoMesh' | 'OutsideMeshClient' | 'PermissiveWhereStrictExpected';
+export type FindingCode =
+  | 'PlaintextIntoMesh'
+  | 'OutsideMeshClient'
+  | 'PermissiveWhereStrictExpected'
+  | 'CertificateNearExpiry'
+  | 'CertificateExpired'
+  | 'CertificateNeverIssued';
+
+/**
+ * How a certificate's rotation stands. Proxies renew at half the lifetime (as Istio's do):
+ * `healthy` before that, `due` past it, `overdue` past three quarters of it (renewal has been
+ * failing), `expired` past not-after, `never-issued` when the CA's ledger has none.
+ */
+export type RotationHealth = 'healthy' | 'due' | 'overdue' | 'expired' | 'never-issued';
+
+/** One workload's certificate on one node (ztunnel holds one per identity and node), from the CA's ledger. */
+export interface AuditCertificate {
+  namespace: string;
+  workload: string;
+  /** The workload's pods on this node. */
+  pods: string[];
+  node?: string;
+  identity: string;
+  inMesh: boolean;
+  serial?: string;
+  issuer?: string;
+  notBefore?: string;
+  notAfter?: string;
+  /** Seconds from the audit's time to not-after; negative once expired. */
+  expiresInSeconds?: number;
+  rotation: RotationHealth;
+  /** Certificates the ledger keeps for this identity and node (renewals seen, bounded). */
+  issuedCount: number;
+}
 
 export interface AuditFinding {
   code: FindingCode;
@@ -110,6 +145,8 @@ export interface MtlsAudit {
   workloads: AuditWorkload[];
   edges: AuditEdge[];
   findings: AuditFinding[];
+  /** Every audited workload's certificates; empty when the audit was built without the CA's ledger. */
+  certificates: AuditCertificate[];
 }
 
 export interface MtlsAuditOptions {
@@ -118,6 +155,10 @@ export interface MtlsAuditOptions {
    * the namespaces listed.
    */
   expectStrict?: boolean | readonly string[];
+  /** The CA's issuance ledger; without it the audit has no certificate inventory and no certificate findings. */
+  certificates?: readonly IssuedCertificateRecord[];
+  /** The time certificates are judged at (ms); default now. */
+  now?: number;
 }
 
 function keyOf(pa: PeerAuthentication | undefined): string | undefined {
@@ -131,7 +172,7 @@ function ambientMode(mode: string | undefined): MtlsMode | undefined {
   return undefined;
 }
 
-interface ModeDecision {
+export interface MtlsModeDecision {
   mode: MtlsMode;
   policy?: string;
   portModes?: Record<string, MtlsMode>;
@@ -142,9 +183,9 @@ function decideMode(
   namespace: string,
   labels: Readonly<Record<string, string>>,
   root: string,
-): ModeDecision {
+): MtlsModeDecision {
   const effective = effectivePeerAuthentication(policies, { namespace, labels }, root);
-  const decision: ModeDecision = { mode: ambientMode(effective.mode) ?? 'PERMISSIVE' };
+  const decision: MtlsModeDecision = { mode: ambientMode(effective.mode) ?? 'PERMISSIVE' };
   // The most specific policy that names a mode is the one that set it.
   const setter = [effective.workload, effective.namespace, effective.mesh].find((pa) => ambientMode(pa?.spec.mtls?.mode) !== undefined);
   const policy = keyOf(setter);
@@ -182,7 +223,7 @@ export function buildMtlsAudit(telemetry: TopologyTelemetry, snapshot: MeshSnaps
   const { edges, findings, plaintextInto } = auditEdges(graph, modes);
   const workloads = groups.map((group): AuditWorkload => {
     const id = workloadNodeId(group);
-    const decision = modes.get(id) as ModeDecision;
+    const decision = modes.get(id) as MtlsModeDecision;
     const plaintextObserved = plaintextInto.has(id);
     const workload: AuditWorkload = {
       namespace: group.namespace,
@@ -258,9 +299,136 @@ export function buildMtlsAudit(telemetry: TopologyTelemetry, snapshot: MeshSnaps
   };
   if (meshDecision.policy) mesh.policy = meshDecision.policy;
 
+  const certificates = options.certificates ? auditCertificates(groups, options.certificates, options.now ?? Date.now()) : [];
+  findings.push(...certificateFindings(certificates));
+
   const severity = { error: 0, warning: 1 };
   findings.sort((a, b) => severity[a.severity] - severity[b.severity] || compare(a.code, b.code) || compare(a.message, b.message));
-  return { timestamp: graph.timestamp, window: graph.window, mesh, namespaces, workloads, edges, findings: findings.map(withoutUndefined) };
+  return {
+    timestamp: graph.timestamp,
+    window: graph.window,
+    mesh,
+    namespaces,
+    workloads,
+    edges,
+    findings: findings.map(withoutUndefined),
+    certificates,
+  };
+}
+
+/** Rotation as of `now`: see RotationHealth. */
+export function rotationHealth(record: Pick<IssuedCertificateRecord, 'notBefore' | 'notAfter'> | undefined, now: number): RotationHealth {
+  if (!record) return 'never-issued';
+  const start = Date.parse(record.notBefore);
+  const end = Date.parse(record.notAfter);
+  if (now >= end) return 'expired';
+  const lifetime = end - start;
+  if (now >= start + lifetime * 0.75) return 'overdue';
+  if (now >= start + lifetime * 0.5) return 'due';
+  return 'healthy';
+}
+
+export type CertificateStatus = Pick<
+  AuditCertificate,
+  'serial' | 'issuer' | 'notBefore' | 'notAfter' | 'expiresInSeconds' | 'rotation' | 'issuedCount'
+>;
+
+/** The newest of one identity+node's certificates (by not-after), and its rotation as of `now`. */
+export function certificateStatus(records: readonly IssuedCertificateRecord[], now: number): CertificateStatus {
+  let newest: IssuedCertificateRecord | undefined;
+  for (const r of records) if (!newest || r.notAfter > newest.notAfter) newest = r;
+  const status: CertificateStatus = { rotation: rotationHealth(newest, now), issuedCount: records.length };
+  if (newest) {
+    status.serial = newest.serial;
+    status.issuer = newest.issuer;
+    status.notBefore = newest.notBefore;
+    status.notAfter = newest.notAfter;
+    status.expiresInSeconds = Math.floor((Date.parse(newest.notAfter) - now) / 1000);
+  }
+  return status;
+}
+
+/** The mode PeerAuthentication gives a pod with these labels, and the policy that sets it. */
+export function peerAuthenticationMode(
+  snapshot: MeshSnapshot,
+  namespace: string,
+  labels: Readonly<Record<string, string>>,
+): MtlsModeDecision {
+  return decideMode([...snapshot.policies.peerAuthentications.values()], namespace, labels, snapshot.options.rootNamespace);
+}
+
+/** One row per workload, node and identity, with the newest certificate the ledger has for that identity on that node. */
+function auditCertificates(groups: readonly WorkloadGroup[], ledger: readonly IssuedCertificateRecord[], now: number): AuditCertificate[] {
+  const byKey = new Map<string, IssuedCertificateRecord[]>();
+  for (const record of ledger) {
+    const key = `${record.identity} ${record.node}`;
+    const list = byKey.get(key);
+    if (list) list.push(record);
+    else byKey.set(key, [record]);
+  }
+  const rows: AuditCertificate[] = [];
+  for (const group of groups) {
+    const onNode = new Map<string, AuditCertificate>();
+    for (const pod of group.pods) {
+      const key = `${pod.identity} ${pod.node ?? ''}`;
+      const row = onNode.get(key);
+      if (row) {
+        row.pods.push(pod.name);
+        continue;
+      }
+      const entry: AuditCertificate = {
+        namespace: group.namespace,
+        workload: group.name,
+        pods: [pod.name],
+        identity: pod.identity,
+        inMesh: pod.ambient,
+        ...certificateStatus(pod.node ? (byKey.get(key) ?? []) : [], now),
+      };
+      if (pod.node) entry.node = pod.node;
+      onNode.set(key, entry);
+      rows.push(entry);
+    }
+  }
+  return rows;
+}
+
+/** Certificates an auditor acts on: expired, about to expire (renewal failing), or never issued to a mesh workload. */
+function certificateFindings(certificates: readonly AuditCertificate[]): AuditFinding[] {
+  const findings: AuditFinding[] = [];
+  for (const c of certificates) {
+    if (!c.inMesh) continue;
+    const where = `${c.namespace}/${c.workload}${c.node ? ` on node ${c.node}` : ''}`;
+    const common = { namespace: c.namespace, workload: c.workload };
+    if (c.rotation === 'expired') {
+      findings.push({
+        code: 'CertificateExpired',
+        severity: 'error',
+        message: `the certificate of ${where} (${c.identity}, serial ${c.serial}) expired at ${c.notAfter} and was not renewed`,
+        ...common,
+      });
+    } else if (c.rotation === 'overdue') {
+      findings.push({
+        code: 'CertificateNearExpiry',
+        severity: 'warning',
+        message: `the certificate of ${where} (${c.identity}, serial ${c.serial}) expires at ${c.notAfter}, in ${formatSeconds(c.expiresInSeconds ?? 0)}, and is overdue for renewal`,
+        ...common,
+      });
+    } else if (c.rotation === 'never-issued') {
+      findings.push({
+        code: 'CertificateNeverIssued',
+        severity: 'warning',
+        message: `the CA never issued a certificate for ${c.identity} to ${c.node ? `node ${c.node}` : 'any node'}: ${c.namespace}/${c.workload} cannot take part in mutual TLS${c.node ? '' : ' (it has no node)'}`,
+        ...common,
+      });
+    }
+  }
+  return findings;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds >= 3600) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+  if (seconds >= 60) return `${Math.floor(seconds / 60)} min`;
+  return `${Math.max(0, seconds)} s`;
 }
 
 function workloadNodeId(group: WorkloadGroup): string {
@@ -268,7 +436,7 @@ function workloadNodeId(group: WorkloadGroup): string {
 }
 
 /** Every observed edge with its security, and the findings on edges: plaintext into the mesh, clients from outside it. */
-function auditEdges(graph: TopologyGraph, modes: ReadonlyMap<string, ModeDecision>) {
+function auditEdges(graph: TopologyGraph, modes: ReadonlyMap<string, MtlsModeDecision>) {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
   const edges: AuditEdge[] = [];
   const findings: AuditFinding[] = [];
@@ -324,8 +492,8 @@ function auditEdges(graph: TopologyGraph, modes: ReadonlyMap<string, ModeDecisio
 }
 
 /** A workload's mode: its pods usually share labels; if they differ, the weakest pod's mode counts. */
-function decideWorkloadMode(group: WorkloadGroup, policies: readonly PeerAuthentication[], root: string): ModeDecision {
-  let weakest: ModeDecision | undefined;
+function decideWorkloadMode(group: WorkloadGroup, policies: readonly PeerAuthentication[], root: string): MtlsModeDecision {
+  let weakest: MtlsModeDecision | undefined;
   for (const pod of group.pods) {
     const decision = decideMode(policies, pod.namespace, pod.labels, root);
     if (!weakest || (weakest.mode === 'STRICT' && decision.mode === 'PERMISSIVE')) weakest = decision;
@@ -347,12 +515,16 @@ function withoutUndefined<T extends object>(value: T): T {
 
 // ── exports ────────────────────────────────────────────────────────────────────────────────
 
-export type MtlsAuditTable = 'edges' | 'workloads' | 'namespaces' | 'findings';
+export type MtlsAuditTable = 'edges' | 'workloads' | 'namespaces' | 'findings' | 'certificates';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 const joined = (values: readonly string[] | undefined): string => (values ?? []).join(' ');
 
-/** One table of the audit as CSV (RFC 4180; see csv.ts); `edges` is the evidence auditors ask for first. */
+/**
+ * One table of the audit as CSV (RFC 4180; see csv.ts); `edges` is the evidence auditors ask for
+ * first, `certificates` the certificate inventory (a separate download: its rows are per
+ * certificate, not per edge). The JSON export holds every table.
+ */
 export function mtlsAuditToCsv(audit: MtlsAudit, table: MtlsAuditTable = 'edges'): string {
   const observed = iso(audit.timestamp);
   switch (table) {
@@ -463,6 +635,41 @@ export function mtlsAuditToCsv(audit: MtlsAudit, table: MtlsAuditTable = 'edges'
       return toCsv(
         ['observed_at', 'severity', 'code', 'namespace', 'workload', 'edge', 'message'],
         audit.findings.map((f): CsvValue[] => [observed, f.severity, f.code, f.namespace, f.workload, f.edge, f.message]),
+      );
+    case 'certificates':
+      return toCsv(
+        [
+          'observed_at',
+          'namespace',
+          'workload',
+          'pods',
+          'node',
+          'identity',
+          'in_mesh',
+          'serial',
+          'issuer',
+          'not_before',
+          'not_after',
+          'expires_in_seconds',
+          'rotation',
+          'issued_count',
+        ],
+        audit.certificates.map((c): CsvValue[] => [
+          observed,
+          c.namespace,
+          c.workload,
+          joined(c.pods),
+          c.node,
+          c.identity,
+          c.inMesh,
+          c.serial,
+          c.issuer,
+          c.notBefore,
+          c.notAfter,
+          c.expiresInSeconds,
+          c.rotation,
+          c.issuedCount,
+        ]),
       );
   }
 }

@@ -59,6 +59,8 @@ export class TypeState {
   readonly names = new Set<string>();
   /** Resource name → version the proxy holds, as far as the server knows (sent, or declared on reconnect). */
   readonly known = new Map<string, string>();
+  /** Resource name → what this stream last sent of it (for config dumps); shares the view's objects, so it costs a reference each. */
+  readonly sent = new Map<string, VersionedResource>();
   /** Whether a request for this type has been seen. */
   requested = false;
   /** Answer the next flush even if nothing changed (first request, new subscription). */
@@ -82,6 +84,18 @@ export class TypeState {
   pruneKnown(): void {
     if (this.wildcard) return;
     for (const name of this.known.keys()) if (!this.names.has(name)) this.known.delete(name);
+    for (const name of this.sent.keys()) if (!this.names.has(name)) this.sent.delete(name);
+  }
+
+  /** Records that `entry` was sent as `name`. */
+  remember(name: string, entry: VersionedResource): void {
+    this.known.set(name, entry.version);
+    this.sent.set(name, entry);
+  }
+
+  forget(name: string): void {
+    this.known.delete(name);
+    this.sent.delete(name);
   }
 }
 
@@ -262,6 +276,15 @@ export abstract class AdsConnection {
       writesInFlight: this.inFlightSizes.length,
       typesQueued: this.dirty.size,
     };
+  }
+
+  /** What this stream last sent, per type, resource by resource (still encoded). */
+  sentResources(): { status: ProxyStatus; types: { typeUrl: string; resources: [string, VersionedResource][] }[] } {
+    const types = [...this.types.values()].map((state) => ({
+      typeUrl: state.typeUrl,
+      resources: [...state.sent.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    }));
+    return { status: this.status(), types };
   }
 
   protected typeState(typeUrl: string): TypeState {

@@ -32,7 +32,7 @@ export class DeltaConnection extends AdsConnection {
       } else if (!state.names.has(name)) {
         state.names.add(name);
         // Re-subscribing later means the proxy dropped it: send it again.
-        if (!initial) state.known.delete(name);
+        if (!initial) state.forget(name);
         changed = true;
       }
     }
@@ -69,8 +69,8 @@ export class DeltaConnection extends AdsConnection {
     for (const name of state.known.keys()) if (!view.has(name)) removed.push(name);
     if (resources.length === 0 && removed.length === 0 && !state.mustRespond) return undefined;
 
-    for (const resource of resources) state.known.set(resource.name, resource.version);
-    for (const name of removed) state.known.delete(name);
+    for (const resource of resources) state.remember(resource.name, resource);
+    for (const name of removed) state.forget(name);
     state.mustRespond = false;
     const version = this.host.versionInfo();
     const nonce = this.host.nextNonce();

@@ -10,6 +10,7 @@ import {
   type StreamLimits,
   type Transport,
 } from './ads-connection';
+import { configDumpOf, type ProxyConfigDump } from './config-dump';
 import { DeltaConnection } from './delta-connection';
 import { XdsMetrics } from './metrics';
 import type { ProxyInfo } from './proxy-info';
@@ -122,6 +123,15 @@ export class DiscoveryServer implements ConnectionHost {
   listProxies(): ProxyStatus[] {
     const now = Date.now();
     return [...this.connections.values()].map((connection) => connection.status(now));
+  }
+
+  /** What was last pushed to the proxy with this node id (its newest stream), decoded; undefined when it is not connected. */
+  configDump(proxyId: string): ProxyConfigDump | undefined {
+    let newest: AdsConnection | undefined;
+    for (const connection of this.connections.values()) {
+      if (connection.proxy.id === proxyId && (!newest || connection.connectedAt >= newest.connectedAt)) newest = connection;
+    }
+    return newest && configDumpOf(newest);
   }
 
   /** Pushes pending changes now instead of waiting for the debounce. */

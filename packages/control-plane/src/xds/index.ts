@@ -13,6 +13,7 @@ export {
   type Transport,
   type TypeStatus,
 } from './ads-connection';
+export { type ConfigDumpResource, configDumpOf, decodeResource, type ProxyConfigDump, type TypeConfigDump } from './config-dump';
 export { DiscoveryServer, type DiscoveryServerOptions } from './discovery-server';
 export { MemoryResourceSource } from './memory-source';
 export { Counter, Gauge, Histogram, type Labels, MetricsRegistry, XdsMetrics } from './metrics';

@@ -45,21 +45,22 @@ export class SotwConnection extends AdsConnection {
       // known holds only subscribed names, so a different count means something was deleted.
       if (!changed && count === state.known.size && !state.mustRespond) return undefined;
       state.known.clear();
+      state.sent.clear();
       for (const [name, entry] of view) {
         if (!state.subscribes(name)) continue;
         resources.push(entry.resource);
-        state.known.set(name, entry.version);
+        state.remember(name, entry);
       }
     } else {
       for (const name of state.names) {
         const entry = view.get(name);
         if (!entry) {
-          state.known.delete(name);
+          state.forget(name);
           continue;
         }
         if (state.known.get(name) === entry.version) continue;
         resources.push(entry.resource);
-        state.known.set(name, entry.version);
+        state.remember(name, entry);
       }
       if (resources.length === 0 && !state.mustRespond) return undefined;
     }

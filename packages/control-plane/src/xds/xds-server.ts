@@ -11,6 +11,7 @@ import {
 import * as grpc from '@grpc/grpc-js';
 import { type Logger, pino } from 'pino';
 import type { AdsConnection, ProxyStatus, StreamLimits, Transport } from './ads-connection';
+import type { ProxyConfigDump } from './config-dump';
 import type { DeltaConnection } from './delta-connection';
 import { DiscoveryServer } from './discovery-server';
 import { parseProxyInfo } from './proxy-info';
@@ -73,6 +74,8 @@ export interface XdsServer {
   /** Closes every stream and the port. */
   stop(): Promise<void>;
   listProxies(): ProxyStatus[];
+  /** What was last pushed to a connected proxy, per type, decoded to JSON; undefined when it is not connected. */
+  configDump(proxyId: string): ProxyConfigDump | undefined;
   /** Prometheus text of pilot_xds_* metrics. */
   metricsText(): string;
 }
@@ -121,6 +124,7 @@ export async function startXdsServer(options: XdsServerOptions): Promise<XdsServ
       server.forceShutdown();
     },
     listProxies: () => discovery.listProxies(),
+    configDump: (proxyId) => discovery.configDump(proxyId),
     metricsText: () => discovery.metrics.render(),
   };
 }
