@@ -136,14 +136,25 @@ export interface AmbitUp extends RunningProcess {
 /**
  * `ambit up` with the demo, on node addresses 127.91.x.x (--first-node 81, clear of a developer's own mesh) and
  * free ports; resolves once it printed the admin password and "Console ready". Its supervised children share its
- * process group, so stop() ends the ztunnels, waypoint, workloads and console too.
+ * process group, so stop() ends the ztunnels, waypoint, workloads and console too. Each e2e file passes its own
+ * `firstNode` so files running side by side do not share node addresses.
  */
-export async function startAmbitUp(dataDir: string): Promise<AmbitUp> {
+export async function startAmbitUp(dataDir: string, options: { firstNode?: number } = {}): Promise<AmbitUp> {
   const consolePort = await freePort();
   const ports = ['--xds-port', '0', '--secure-xds-port', '0', '--monitoring-port', '0', '--api-port', '0'];
   const up = launch(
     process.execPath,
-    ['apps/bff/bin/ambit.js', '--data-dir', dataDir, 'up', '--first-node', '81', ...ports, '--console-port', String(consolePort)],
+    [
+      'apps/bff/bin/ambit.js',
+      '--data-dir',
+      dataDir,
+      'up',
+      '--first-node',
+      String(options.firstNode ?? 81),
+      ...ports,
+      '--console-port',
+      String(consolePort),
+    ],
     { AMBIT_LOG_LEVEL: 'warn' },
     REPO_ROOT,
   );
@@ -174,4 +185,39 @@ async function untilAnswering(url: string, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms: ${problem}`);
+}
+
+/**
+ * `ambit up --no-console` (mesh, demo and console API) plus the built console started here with `startWeb`, which
+ * passes this process's environment on: the console `ambit up` supervises gets only a fixed set of variables, so it
+ * would serve `.next` whatever AMBIT_WEB_DIST_DIR the test runs with.
+ */
+export async function startAmbitUpWithWeb(dataDir: string, options: { firstNode?: number } = {}): Promise<AmbitUp> {
+  const ports = ['--xds-port', '0', '--secure-xds-port', '0', '--monitoring-port', '0', '--api-port', '0'];
+  const firstNode = String(options.firstNode ?? 81);
+  const up = launch(
+    process.execPath,
+    ['apps/bff/bin/ambit.js', '--data-dir', dataDir, 'up', '--first-node', firstNode, ...ports, '--no-console'],
+    { AMBIT_LOG_LEVEL: 'warn' },
+    REPO_ROOT,
+  );
+  try {
+    const [, password] = await up.waitFor(/password: (\S+)/, 60_000);
+    const [, bffUrl] = await up.waitFor(/Console API: (http:\/\/\S+)\/api\/trpc/, 10_000);
+    if (!password || !bffUrl) throw new Error(`ambit up printed no password or API address:\n${up.output()}`);
+    const web = await startWeb(bffUrl);
+    await untilAnswering(`${web.url}/login`, 30_000);
+    return {
+      consoleUrl: web.url,
+      adminPassword: password,
+      output: () => `${up.output()}\n--- console ---\n${web.output()}`,
+      stop: async () => {
+        await web.stop();
+        await up.stop();
+      },
+    };
+  } catch (error) {
+    await up.stop();
+    throw error;
+  }
 }

@@ -46,8 +46,22 @@ describe('audit log', () => {
     await admin.resources.revert.mutate({ kind: 'svc', name: 'web', toRevision: 1 });
     await admin.resources.delete.mutate({ kind: 'svc', name: 'web' });
 
+    // Rollout commands and traffic splits on a mesh that has no Canary and no waypoint: refused, and audited all the same.
+    const rollout = { namespace: 'default', name: 'web' };
+    const refused = [
+      admin.rollouts.promote.mutate(rollout),
+      admin.rollouts.pause.mutate(rollout),
+      admin.rollouts.resume.mutate(rollout),
+      admin.rollouts.abort.mutate(rollout),
+      admin.rollouts.retry.mutate(rollout),
+      admin.rollouts.approve.mutate({ ...rollout, gate: 'confirm-promotion' }),
+      admin.traffic.applySplit.mutate({ namespace: 'default', service: 'web', backends: [{ name: 'web', weight: 100 }] }),
+      admin.traffic.undo.mutate({ namespace: 'default', service: 'web' }),
+    ];
+    for (const outcome of await Promise.allSettled(refused)) expect(outcome.status).toBe('rejected');
+
     const { entries } = await admin.audit.list.query({ outcome: 'success', limit: 500 });
-    const audited = new Set(entries.map((e) => e.procedure));
+    const audited = new Set((await admin.audit.list.query({ limit: 500 })).entries.map((e) => e.procedure));
     for (const path of MUTATIONS) expect(audited, `${path} left no audit entry`).toContain(path);
     const everything = JSON.stringify((await admin.audit.list.query({ limit: 500 })).entries);
     for (const secret of secrets) expect(everything).not.toContain(secret);

@@ -67,7 +67,14 @@ export function consoleProcess(options: { port: number; bffUrl: string; logFile:
     command: process.execPath,
     args: [nextBin(), 'start', '-p', String(options.port), '-H', '127.0.0.1'],
     cwd: WEB_DIR,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1', AMBIT_BFF_URL: options.bffUrl },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      AMBIT_BFF_URL: options.bffUrl,
+      // next start reads the build folder from next.config, which reads this.
+      ...(process.env.AMBIT_WEB_DIST_DIR ? { AMBIT_WEB_DIST_DIR: process.env.AMBIT_WEB_DIST_DIR } : {}),
+    },
     logFile: options.logFile,
   };
 }

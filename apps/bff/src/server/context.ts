@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { CertificateAuthority } from '@ambit/control-plane/ca';
 import type { Registry } from '@ambit/control-plane/registry';
 import type { Store } from '@ambit/control-plane/store';
 import type { TelemetrySource } from '@ambit/control-plane/telemetry';
@@ -16,7 +17,8 @@ import type { UserDirectory } from './auth/users';
 export interface BffControlPlane {
   readonly store: Store;
   readonly registry: Pick<Registry, 'snapshot'>;
-  readonly xds: Pick<XdsServer, 'listProxies'>;
+  readonly xds: Pick<XdsServer, 'listProxies' | 'configDump'>;
+  readonly ca: Pick<CertificateAuthority, 'issuedCertificates'>;
 }
 
 /** Long-lived parts every call may use; built once by startBff. */

@@ -3,11 +3,16 @@ import { analysisRouter } from './routers/analysis';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { changesRouter } from './routers/changes';
+import { historyRouter } from './routers/history';
 import { meshRouter } from './routers/mesh';
+import { policiesRouter } from './routers/policies';
 import { proxiesRouter } from './routers/proxies';
 import { resourcesRouter } from './routers/resources';
+import { rolloutsRouter } from './routers/rollouts';
+import { telemetryRouter } from './routers/telemetry';
 import { tokensRouter } from './routers/tokens';
 import { mtlsAuditProcedures, topologyRouter } from './routers/topology';
+import { trafficRouter } from './routers/traffic';
 import { usersRouter } from './routers/users';
 import { router } from './trpc';
 
@@ -27,6 +32,11 @@ export const appRouter = router({
   audit: router({ ...auditRouter._def.record, ...mtlsAuditProcedures }),
   topology: topologyRouter,
   changes: changesRouter,
+  rollouts: rolloutsRouter,
+  traffic: trafficRouter,
+  policies: policiesRouter,
+  telemetry: telemetryRouter,
+  history: historyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -46,3 +46,11 @@ export const deleteInput = objectInput.extend({
 export const revertInput = objectInput.extend({
   toRevision: z.number().int().positive(),
 });
+
+/** The largest manifest the editor validates: it arrives in a GET query string, which Node caps at 16 KiB of headers. */
+export const MAX_VALIDATE_CHARS = 8 * 1024;
+
+export const validateInput = z.strictObject({
+  yaml: z.string().min(1, 'must not be empty').max(MAX_VALIDATE_CHARS, `must be at most ${MAX_VALIDATE_CHARS} characters`),
+  namespace: dnsLabel.default('default'),
+});

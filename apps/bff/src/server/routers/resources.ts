@@ -3,7 +3,8 @@ import { AmbitError, type ErrorLocation, type KindInfo, readManifests } from '@a
 import { actorName } from '../auth/principal';
 import { analyzeMesh, messagesAbout } from '../mesh/analysis';
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
-import { applyInput, deleteInput, listInput, objectInput, revertInput } from './resources.schema';
+import { applyInput, deleteInput, listInput, objectInput, revertInput, validateInput } from './resources.schema';
+import { validateManifest } from './resources.validate';
 
 function objectKey(info: KindInfo, namespace: string | undefined, name: string): ObjectKey {
   return { kind: info.kind, namespace: info.namespaced ? (namespace ?? 'default') : '', name };
@@ -31,7 +32,7 @@ export const resourcesRouter = router({
 
   /** Validates every document first (all problems at once, with document, line and field path), then applies all or nothing. */
   // Named applyManifests: tRPC reserves `apply` (and `call`, `then`) as procedure names.
-  applyManifests: operatorProcedure.input(applyInput).mutation(({ ctx, input }) => {
+  applyManifests: operatorProcedure.input(applyInput).mutation(async ({ ctx, input }) => {
     const { store } = ctx.services.controlPlane;
     ctx.audit.detail = { dryRun: input.dryRun };
     const manifests = readManifests(input.yaml);
@@ -47,7 +48,7 @@ export const resourcesRouter = router({
       dryRun: input.dryRun,
       locations: manifests.map((m) => m.location),
     };
-    const results = store.apply(objects, options);
+    const results = await store.applyAsync(objects, options);
     results.forEach((result, index) => {
       const change = changes[index];
       if (!change) return;
@@ -69,11 +70,16 @@ export const resourcesRouter = router({
     };
   }),
 
-  delete: operatorProcedure.input(deleteInput).mutation(({ ctx, input }) => {
+  /** The editor's check, changing nothing: syntax, schema, a dry run of the store, analysis — each problem at its field's line. */
+  validate: viewerProcedure
+    .input(validateInput)
+    .query(({ ctx, input }) => validateManifest(ctx.services.controlPlane, input.yaml, input.namespace)),
+
+  delete: operatorProcedure.input(deleteInput).mutation(async ({ ctx, input }) => {
     const { store } = ctx.services.controlPlane;
     const key = objectKey(input.kind, input.namespace, input.name);
     const change = ctx.audit.target(auditTarget(key), { before: store.get(key), detail: { dryRun: input.dryRun } });
-    const deleted = store.delete(key, {
+    const deleted = await store.deleteAsync(key, {
       author: actorName(ctx.principal),
       dryRun: input.dryRun,
       ...(input.resourceVersion !== undefined ? { resourceVersion: input.resourceVersion } : {}),
@@ -86,11 +92,11 @@ export const resourcesRouter = router({
     return ctx.services.controlPlane.store.history(objectKey(input.kind, input.namespace, input.name));
   }),
 
-  revert: operatorProcedure.input(revertInput).mutation(({ ctx, input }) => {
+  revert: operatorProcedure.input(revertInput).mutation(async ({ ctx, input }) => {
     const { store } = ctx.services.controlPlane;
     const key = objectKey(input.kind, input.namespace, input.name);
     const change = ctx.audit.target(auditTarget(key), { before: store.get(key), detail: { toRevision: input.toRevision } });
-    const result = store.revert(key, input.toRevision, { author: actorName(ctx.principal) });
+    const result = await store.revertAsync(key, input.toRevision, { author: actorName(ctx.principal) });
     change.after = result.object;
     change.detail = { toRevision: input.toRevision, action: result.action };
     return { action: result.action, object: result.object };

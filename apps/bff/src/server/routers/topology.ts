@@ -20,7 +20,12 @@ const graphInput = z.strictObject({
   graphType: z.enum(['workload', 'versionedApp', 'app', 'service']).default('workload'),
   /** Only these namespaces (and what they talk to); omitted: all. */
   namespaces: z.array(dnsLabel).max(100).optional(),
+  /** Evaluation time (ms since the epoch) within the last hour, to replay the past; omitted: now. */
+  at: z.number().int().positive().optional(),
 });
+
+/** How far back a replay may go: the embedded back end's default retention. */
+const REPLAY_MS = 3_600_000;
 
 const mtlsInput = z.strictObject({ window: windowInput });
 const mtlsCsvInput = z.strictObject({
@@ -36,11 +41,14 @@ const mtlsCsvInput = z.strictObject({
 async function telemetryFor(
   services: BffServices,
   windowSeconds: number,
+  at?: number,
 ): Promise<{ telemetry: TopologyTelemetry; backend: string | null }> {
-  if (services.telemetry)
-    return { telemetry: await queryTopologyTelemetry(services.telemetry, { windowSeconds }), backend: services.telemetry.backend };
+  if (services.telemetry) {
+    const request = at === undefined ? { windowSeconds } : { windowSeconds, at };
+    return { telemetry: await queryTopologyTelemetry(services.telemetry, request), backend: services.telemetry.backend };
+  }
   const empty = {
-    at: Date.now(),
+    at: at ?? Date.now(),
     windowSeconds,
     requests: [],
     durationBuckets: [],
@@ -55,7 +63,10 @@ async function telemetryFor(
 export const topologyRouter = router({
   /** The live graph: nodes, de-duplicated edges with rate, errors, latency and security, health. */
   graph: viewerProcedure.input(graphInput).query(async ({ ctx, input }) => {
-    const { telemetry, backend } = await telemetryFor(ctx.services, WINDOW_SECONDS[input.window]);
+    // A replay time is clamped into the last hour: a stale link still opens, at the oldest time kept.
+    const now = Date.now();
+    const at = input.at === undefined ? undefined : Math.min(now, Math.max(now - REPLAY_MS, input.at));
+    const { telemetry, backend } = await telemetryFor(ctx.services, WINDOW_SECONDS[input.window], at);
     const graph = buildTopology(telemetry, ctx.services.controlPlane.registry.snapshot(), {
       graphType: input.graphType,
       ...(input.namespaces ? { namespaces: input.namespaces } : {}),
