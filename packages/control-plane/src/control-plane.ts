@@ -15,7 +15,7 @@ import {
 import { type MonitoringServer, startMonitoringServer } from './monitoring';
 import { DEFAULT_PORTS } from './ports';
 import { createRegistry, type Registry } from './registry';
-import { openSqliteStore, type SqliteStore } from './store';
+import { openSqliteStore, type Store } from './store';
 import { createRegistryResourceSource } from './translate';
 import { startXdsServer, summarizeProxies, type XdsServer } from './xds';
 
@@ -26,7 +26,13 @@ import { startXdsServer, summarizeProxies, type XdsServer } from './xds';
  * over TLS with a certificate from the control plane's own CA, 15014 monitoring.
  */
 export interface ControlPlaneOptions {
+  /** Holds the CA (and, without `store`, the SQLite store). */
   dataDir: string;
+  /**
+   * The store to run on (e.g. a KubernetesStore) instead of opening SQLite in `dataDir`. The
+   * control plane closes it on stop.
+   */
+  store?: Store;
   /** Address to listen on; default 127.0.0.1. */
   host?: string;
   /** xDS and CA gRPC port, plaintext; default 15010, 0 for any free port. */
@@ -48,7 +54,7 @@ export interface ControlPlaneOptions {
 }
 
 export interface ControlPlane {
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly registry: Registry;
   readonly ca: CertificateAuthority;
   /** Serves both ports: `xds.port` (plaintext) and `secureXdsPort` (TLS). */
@@ -68,7 +74,7 @@ const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::']);
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const logger = options.logger ?? pino({ name: 'control-plane' });
   const host = options.host ?? '127.0.0.1';
-  const store = openSqliteStore({ dataDir: options.dataDir, pollIntervalMs: options.storePollMs ?? 200 });
+  const store = options.store ?? openSqliteStore({ dataDir: options.dataDir, pollIntervalMs: options.storePollMs ?? 200 });
   const cleanups: (() => unknown)[] = [() => store.close()];
   try {
     const registry = createRegistry(store, options.trustDomain ? { trustDomain: options.trustDomain } : {});
@@ -80,6 +86,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       ...(options.pluginCertsDir ? { pluginCertsDir: options.pluginCertsDir } : {}),
       identitiesOnNode: (node) => identitiesOnNode(registry, node),
     });
+    // Cleanups run first to last: the xDS server stops issuing before the ledger's last write is awaited.
+    cleanups.unshift(() => ca.flushLedger());
     const source = createRegistryResourceSource(registry);
     const xds = await startXdsServer({
       host,
@@ -125,6 +133,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
         secureXds: `${secureHost}:${secureXdsPort}`,
         monitoring: `${host}:${monitoring.port}`,
         dataDir: options.dataDir,
+        store: options.store ? options.store.constructor.name : 'SqliteStore',
       },
       'control plane ready',
     );

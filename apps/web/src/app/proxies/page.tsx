@@ -1,11 +1,14 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { api } from '../../api/client';
 import { QueryState } from '../../components/query-state';
+import { ConfigDumpViewer } from './config-dump';
 
 export default function ProxiesPage() {
   const proxies = useQuery({ queryKey: ['proxies.list'], queryFn: () => api.proxies.list.query(), refetchInterval: 5_000 });
+  const [dumped, setDumped] = useState<string | undefined>();
   return (
     <>
       <h1>Proxies</h1>
@@ -24,6 +27,9 @@ export default function ProxiesPage() {
                   <th scope="col">Transport</th>
                   <th scope="col">Connected</th>
                   <th scope="col">Resource types</th>
+                  <th scope="col">
+                    <span className="muted">Config</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -49,6 +55,17 @@ export default function ProxiesPage() {
                         </span>
                       ))}
                     </td>
+                    <td>
+                      <button
+                        type="button"
+                        className="button"
+                        aria-expanded={dumped === proxy.id}
+                        aria-label={`Config dump of ${proxy.id}`}
+                        onClick={() => setDumped(dumped === proxy.id ? undefined : proxy.id)}
+                      >
+                        Config dump
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -56,6 +73,7 @@ export default function ProxiesPage() {
           )
         }
       </QueryState>
+      {dumped ? <ConfigDumpViewer key={dumped} proxy={dumped} onClose={() => setDumped(undefined)} /> : null}
     </>
   );
 }

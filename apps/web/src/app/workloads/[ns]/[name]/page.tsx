@@ -2,16 +2,17 @@
 
 import { useParams } from 'next/navigation';
 import { ResourceDetail } from '../../../../resources/resource-detail';
+import styles from './workload.module.css';
+import { WorkloadMesh } from './workload-mesh';
 
 export default function WorkloadPage() {
-  const { ns, name } = useParams<{ ns: string; name: string }>();
+  const params = useParams<{ ns: string; name: string }>();
+  const namespace = decodeURIComponent(params.ns);
+  const name = decodeURIComponent(params.name);
   return (
-    <ResourceDetail
-      kind="Pod"
-      namespace={decodeURIComponent(ns)}
-      name={decodeURIComponent(name)}
-      listPath="/workloads"
-      listTitle="Workloads"
-    />
+    <div className={styles.page}>
+      <ResourceDetail kind="Pod" namespace={namespace} name={name} listPath="/workloads" listTitle="Workloads" />
+      <WorkloadMesh namespace={namespace} name={name} />
+    </div>
   );
 }
