@@ -1,7 +1,7 @@
 /**
  * Issue 5's data plane benchmark: HTTP/1.1 with 1 KiB answers on loopback through
  * client → ztunnel (node A) → HBONE → waypoint → HBONE → ztunnel (node B) → server, every proxy a
- * real process (`ambit ztunnel` ×2, `ambit waypoint`) configured by the real control plane, in the
+ * real process (the bundled `ambit ztunnel` ×2 and `ambit waypoint`) configured by the real control plane, in the
  * same run against (a) direct and (b) a chain of two haproxy (`nbthread 1`, `mode http`) with
  * mutual TLS 1.3 between them. Measures added latency at 1,000 req/s (open loop), keep-alive
  * throughput, and the waypoint's CPU and RSS.
@@ -104,7 +104,7 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
         workloadsKnown: WORKLOADS,
         throughput: { ...THROUGHPUT, tool: 'wrk -t 1' },
         fixedRate: { ...FIXED_RATE, tool: 'bench/dataplane/open-loop.ts (wrk2 is not installed); latency from the scheduled send time' },
-        mesh: 'two `ambit ztunnel` and one `ambit waypoint` process (--log-level warn), control plane in the bench process (idle while measuring); no HTTPRoute (default route)',
+        mesh: 'two bundled ztunnel processes and one bundled waypoint (dist/proxies/*.cjs with the flags of `ambit ztunnel` / `ambit waypoint`, PROXY_NODE_FLAGS, --log-level warn), control plane in the bench process (idle while measuring); no HTTPRoute (default route)',
         haproxy: 'Debian haproxy 2.6, two processes, nbthread 1, mode http, mutual TLS 1.3 between them',
         server: 'Node http server in its own process',
       },

@@ -1,8 +1,8 @@
 /**
  * Issue 4's data plane benchmark: HTTP/1.1 with 1 KiB answers on loopback through
- * client → ztunnel (node A) → HBONE → ztunnel (node B) → server, with two real `ambit ztunnel`
- * processes, measured in the same run against (a) the client straight to the server and (b) a
- * chain of two haproxy (`nbthread 1`) with mutual TLS 1.3 between them in L4 mode. Measures
+ * client → ztunnel (node A) → HBONE → ztunnel (node B) → server, with two real ztunnel processes
+ * (the bundled `ambit ztunnel`), measured in the same run against (a) the client straight to the
+ * server and (b) a chain of two haproxy (`nbthread 1`) with mutual TLS 1.3 between them in L4 mode. Measures
  * keep-alive throughput (wrk), new connections per second (wrk, `Connection: close`), open-loop
  * latency at 1,000 req/s (added over direct), CPU of each proxy pair over that phase and RSS.
  */
@@ -110,7 +110,8 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
         throughput: { ...THROUGHPUT, tool: 'wrk -t 1' },
         newConnections: { ...NEW_CONNECTIONS, tool: "wrk -t 1 -H 'Connection: close'" },
         fixedRate: { ...FIXED_RATE, tool: 'bench/dataplane/open-loop.ts (wrk2 is not installed); latency from the scheduled send time' },
-        ztunnel: 'two `ambit ztunnel` processes (--log-level warn), control plane in the bench process (idle while measuring)',
+        ztunnel:
+          'two bundled ztunnel processes (dist/proxies/ztunnel.cjs with the flags of `ambit ztunnel`, PROXY_NODE_FLAGS, --log-level warn), control plane in the bench process (idle while measuring)',
         haproxy: 'Debian haproxy 2.6, two processes, nbthread 1, mode tcp, mutual TLS 1.3 between them',
         server: 'Node http server in its own process',
       },

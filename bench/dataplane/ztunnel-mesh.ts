@@ -9,15 +9,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type ControlPlane, startControlPlane } from '@ambit/control-plane/control-plane';
 import { applyAll } from '@ambit/control-plane/registry/test-fixtures';
+import { ensureProxyBundles, PROXY_NODE_FLAGS } from '@ambit/dataplane/process/bundle';
 import type { KubeObject } from '@ambit/shared';
 import { pino } from 'pino';
 import { type BenchProcess, startProcess } from './processes';
-
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../apps/bff/bin/ambit.js');
 
 export const NODE_A = { name: 'node-bench-a', address: '127.210.0.1' };
 export const NODE_B = { name: 'node-bench-b', address: '127.211.0.1' };
@@ -139,6 +137,10 @@ export async function startZtunnelMesh(options: {
     controlPlane = await startControlPlane({ dataDir, xdsPort: 0, secureXdsPort: 0, monitoringPort: 0, logger: pino({ level: 'silent' }) });
     applyAll(controlPlane.store, mesh(options.serverPort, options.workloads, options.waypoint === true));
     const xdsPort = controlPlane.xds.port;
+    // The bundled proxies, as `ambit up` runs them (built here when missing or stale).
+    const bundles = await ensureProxyBundles();
+    // AMBIT_BENCH_NODE_FLAGS (space-separated) adds Node flags to every proxy, to try V8 settings.
+    const extraFlags = process.env.AMBIT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     for (const node of [NODE_A, NODE_B]) {
       await controlPlane.ca.nodeTokens.issueNodeToken(node.name, { writeTo: join(dataDir, `${node.name}.token`) });
       const nodeArgs = options.cpuProfileDir
@@ -146,9 +148,10 @@ export async function startZtunnelMesh(options: {
         : [];
       processes.push(
         startProcess(`ztunnel ${node.name}`, process.execPath, [
+          ...PROXY_NODE_FLAGS.ztunnel,
+          ...extraFlags,
           ...nodeArgs,
-          BIN,
-          'ztunnel',
+          bundles.ztunnel,
           '--node',
           node.name,
           '--address',
@@ -172,9 +175,10 @@ export async function startZtunnelMesh(options: {
         ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir, '--cpu-prof-name', 'waypoint.cpuprofile']
         : [];
       waypoint = startProcess('waypoint', process.execPath, [
+        ...PROXY_NODE_FLAGS.waypoint,
+        ...extraFlags,
         ...profile,
-        BIN,
-        'waypoint',
+        bundles.waypoint,
         '--name',
         'bench/waypoint',
         '--address',

@@ -141,3 +141,19 @@ export class ServiceAddressController {
     }
   }
 }
+
+/** Every replica of the Deployment's current template is running and answers on its port: the rollout controller's readiness. */
+export function deploymentReady(store: Store, deployment: StoredObject): boolean {
+  const typed = deployment as unknown as Deployment & StoredObject;
+  const hash = templateHash(typed);
+  const desired = typed.spec.replicas ?? 1;
+  let ready = 0;
+  for (const pod of store.list('Pod', deployment.metadata.namespace)) {
+    if (ownerOf(pod)?.uid !== deployment.metadata.uid) continue;
+    // A pod of an older template still running means the rollout has not finished.
+    if (pod.metadata.labels?.[TEMPLATE_HASH_LABEL] !== hash) return false;
+    const statuses = (pod.status as { containerStatuses?: { ready?: boolean }[] } | undefined)?.containerStatuses ?? [];
+    if (statuses.length > 0 && statuses.every((s) => s.ready === true)) ready++;
+  }
+  return ready >= desired;
+}

@@ -1,14 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { RolloutController } from '@ambit/control-plane';
 import { type ControlPlane, startControlPlane } from '@ambit/control-plane/control-plane';
 import type { StoredObject } from '@ambit/control-plane/store';
 import { EmbeddedTelemetry, proxyScrapeTargets } from '@ambit/control-plane/telemetry';
+import { ensureProxyBundles } from '@ambit/dataplane/process/bundle';
 import type { Logger } from 'pino';
 import { type Bff, startBff } from '../server/bff';
 import { nodeAddress, nodeIndex } from './addresses';
 import { buildConsole, consoleNeedsBuild, consoleProcess, waitForPort } from './console';
+import { deploymentReady } from './controllers';
 import { DEMO_NAMESPACE, demoManifests } from './demo';
-import { ambitCommand } from './images/catalog';
+import { proxyCommand } from './images/catalog';
 import { consoleLogFile, ztunnelLogFile } from './log-files';
 import { EmbeddedWorkloads } from './mesh';
 import { GATEWAY_NAME_LABEL } from './waypoint-controller';
@@ -41,6 +44,8 @@ export interface EmbeddedMeshOptions {
 export interface EmbeddedMesh {
   readonly controlPlane: ControlPlane;
   readonly workloads: EmbeddedWorkloads;
+  /** Drives every Flagger Canary in the store (state in the Canary's status: a restart resumes the run). */
+  readonly rollouts: RolloutController;
   readonly demoApplied: boolean;
   readonly bff: Bff | undefined;
   /** The console's URL once it is built and started; the build runs in the background. */
@@ -89,12 +94,13 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
         };
       },
     });
+    // Builds the proxies' bundles now if needed, so launching a ztunnel or waypoint never waits for a build.
+    await ensureProxyBundles();
     for (const node of workloads.nodes) {
       const tokenFile = nodeTokenFile(options.dataDir, node);
       await ca.nodeTokens.issueNodeToken(node, { writeTo: tokenFile });
       const address = nodeAddress(nodeIndex(node));
-      const ztunnel = ambitCommand([
-        'ztunnel',
+      const ztunnel = proxyCommand('ztunnel', [
         '--node',
         node,
         '--address',
@@ -124,6 +130,13 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
       logger: options.logger.child({ component: 'telemetry' }),
     });
     telemetry.start();
+    const rollouts = new RolloutController({
+      store,
+      telemetry,
+      isReady: (deployment) => deploymentReady(store, deployment),
+      logger: options.logger.child({ component: 'rollouts' }),
+    });
+    rollouts.start();
     const bff =
       options.apiPort === undefined
         ? undefined
@@ -141,10 +154,12 @@ export async function startEmbeddedMesh(options: EmbeddedMeshOptions): Promise<E
     return {
       controlPlane,
       workloads,
+      rollouts,
       demoApplied,
       bff,
       console: consoleUrl,
       async stop() {
+        await rollouts.stop();
         await workloads.stop();
         await telemetry.stop();
         await bff?.close();

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { AmbitError } from '@ambit/shared/errors';
 import type { Logger } from 'pino';
+import type { FlowRing } from '../flows/flow-ring';
 import type { CertificateManager } from '../identity/manager';
 import type { ProxyState } from '../state/proxy-state';
 import { type HttpListener, listenHttp, notFound, reply, replyJson } from './http-listener';
@@ -8,7 +9,8 @@ import { type HttpListener, listenHttp, notFound, reply, replyJson } from './htt
 /**
  * :15000 — the admin interface, on a loopback address only: `/config_dump` (what the proxy knows:
  * the workload API state, plus what the proxy adds, such as a waypoint's routes and policies),
- * `/certs` (what it holds), `/logging` (GET shows, POST `?level=` changes), `/quitquitquit` (POST).
+ * `/certs` (what it holds), `/logging` (GET shows, POST `?level=` changes), `/quitquitquit` (POST),
+ * `/debug/flows?since=<ms>` (recent authorization decisions, when the proxy keeps them).
  */
 
 export const DEFAULT_ADMIN_HOST = '127.0.0.1';
@@ -26,6 +28,8 @@ export interface AdminServerOptions {
   loggers: readonly Logger[];
   /** Called by `/quitquitquit`, after the answer is sent. */
   quit(): void;
+  /** Recent authorization decisions, served at `/debug/flows?since=<ms>`. */
+  flows?: FlowRing;
 }
 
 const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
@@ -60,6 +64,12 @@ export function startAdminServer(options: AdminServerOptions): Promise<HttpListe
         replyJson(response, 200, { level });
         return;
       }
+      case '/debug/flows': {
+        if (!options.flows) break;
+        const since = Number(url.searchParams.get('since') ?? 0);
+        replyJson(response, 200, { proxy: options.flows.proxy, flows: options.flows.since(Number.isFinite(since) ? since : 0) });
+        return;
+      }
       case '/quitquitquit':
         if (request.method !== 'POST') {
           reply(response, 405, 'text/plain; charset=utf-8', 'use POST\n');
@@ -69,8 +79,9 @@ export function startAdminServer(options: AdminServerOptions): Promise<HttpListe
         response.once('finish', () => options.quit());
         return;
       default:
-        notFound(response, url);
+        break;
     }
+    notFound(response, url);
   });
 }
 

@@ -21,10 +21,12 @@ import {
   type HeaderModifier,
   type HeaderRecord,
   matchRequest,
+  normalizeRequestPath,
   pickBackend,
   type RouteRetry,
   rewriteUrl,
 } from '@ambit/shared/routing';
+import type { FlowRing } from '../flows/flow-ring';
 import type { ProxyState } from '../state/proxy-state';
 import { servicePort } from '../state/service';
 import { Attempt } from './attempt';
@@ -52,6 +54,8 @@ export interface ProxyContext {
   retryBufferBytes: number;
   /** Returns [0, 1), like Math.random: weights, fault percentages and mirror percentages use it. */
   random: () => number;
+  /** Where each request's authorization decision is recorded. */
+  flows?: FlowRing;
 }
 
 // Envoy's retry back-off when a rule does not say.
@@ -119,7 +123,14 @@ export class Exchange {
   ) {
     const headers = request.headers;
     const authority = headerValue(headers, ':authority') ?? headerValue(headers, 'host') ?? `${context.vip}:${context.port}`;
-    this.record = new RequestRecord(context, request.method ?? 'GET', request.url ?? '/', authority, request.httpVersion);
+    // Envoy normalizes the path (Istio's default, BASE) before routing and authorization, and forwards it normalized.
+    this.record = new RequestRecord(
+      context,
+      request.method ?? 'GET',
+      normalizeRequestPath(request.url ?? '/'),
+      authority,
+      request.httpVersion,
+    );
     this.record.grpc = headerValue(headers, 'content-type')?.startsWith(GRPC_CONTENT_TYPE) === true;
     this.downstreamHttp2 = request.httpVersionMajor === 2;
   }
@@ -132,13 +143,14 @@ export class Exchange {
     const policies = proxy.routes.policiesFor(service);
     if (policies.length > 0) {
       const decision = evaluateAuthorization(policies, this.authzRequest());
+      this.recordFlow(decision.allowed, decision.policy, decision.ruleIndex ?? -1);
       if (!decision.allowed) {
         record.policy = decision.policy;
         record.error = decision.reason;
         this.reply(403, 'RBAC: access denied', 'DENY');
         return;
       }
-    }
+    } else this.recordFlow(true, undefined, -1);
     const { table, faults } = proxy.routes.routesFor(service, context.port);
     const hit = matchRequest(table, { method: record.method, path: record.path, headers: this.request.headers, host: record.authority });
     if (!hit) {
@@ -178,6 +190,24 @@ export class Exchange {
       return;
     }
     this.afterDelay();
+  }
+
+  private recordFlow(allowed: boolean, policy: string | undefined, ruleIndex: number): void {
+    const { context, record } = this;
+    this.proxy.flows?.recordRequest(
+      context.peer.principal,
+      context.sourceIp,
+      context.source,
+      context.vip,
+      context.port,
+      context.service.hostname,
+      record.method,
+      record.path,
+      record.authority,
+      allowed,
+      policy,
+      ruleIndex,
+    );
   }
 
   private authzRequest(): AuthzRequest {

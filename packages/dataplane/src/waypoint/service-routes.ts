@@ -3,7 +3,7 @@
  * change: the prepared route table of a service port (regexes compiled once) and the prepared
  * L7 policies that apply to a service at this waypoint.
  */
-import { type PolicyTargetRef, type PreparedPolicy, prepareAuthorization, selectTargetedPolicies } from '@ambit/shared/authz';
+import { type PreparedPolicy, prepareAuthorization, selectTargetedPolicies, waypointPolicyTargets } from '@ambit/shared/authz';
 import { type CompiledRoute, type PreparedRouteTable, prepareRouteTable } from '@ambit/shared/routing';
 import type { RouteFault } from '@ambit/shared/xds';
 import type { Service } from '../state/service';
@@ -16,7 +16,6 @@ export interface PortRoutes {
 }
 
 const NO_FAULTS: ReadonlyMap<FaultScope, RouteFault> = new Map();
-const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 /** The route of a port no HTTPRoute governs: everything to the service itself, as addressed. */
 function defaultRoute(service: Service, port: number): CompiledRoute {
@@ -35,19 +34,12 @@ function defaultRoute(service: Service, port: number): CompiledRoute {
 export class ServiceRoutes {
   private readonly ports = new Map<string, PortRoutes>();
   private readonly policies = new Map<string, readonly PreparedPolicy[]>();
-  private readonly gatewayRefs: readonly PolicyTargetRef[];
-
   constructor(
     private readonly config: WaypointConfig,
     /** The waypoint's Gateway. */
-    gateway: { namespace: string; name: string },
+    private readonly gateway: { namespace: string; name: string },
     private readonly rootNamespace: string,
-  ) {
-    this.gatewayRefs = [
-      { group: GATEWAY_GROUP, kind: 'Gateway', namespace: gateway.namespace, name: gateway.name },
-      { group: GATEWAY_GROUP, kind: 'GatewayClass', name: 'istio-waypoint' },
-    ];
-  }
+  ) {}
 
   /** Forgets derived views; call on any config or state change. */
   invalidate(): void {
@@ -73,7 +65,7 @@ export class ServiceRoutes {
   policiesFor(service: Service): readonly PreparedPolicy[] {
     let prepared = this.policies.get(service.key);
     if (!prepared) {
-      const targets = [...this.gatewayRefs, { group: '', kind: 'Service', namespace: service.namespace, name: service.name }];
+      const targets = waypointPolicyTargets(this.gateway, service);
       prepared = selectTargetedPolicies(this.config.targetedPolicies(), targets, { rootNamespace: this.rootNamespace }).map(
         prepareAuthorization,
       );

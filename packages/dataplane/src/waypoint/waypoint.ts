@@ -11,6 +11,7 @@ import { startAdminServer } from '../admin/admin-server';
 import type { HttpListener } from '../admin/http-listener';
 import { startReadinessServer } from '../admin/readiness-server';
 import { startStatsServer } from '../admin/stats-server';
+import { FlowRing } from '../flows/flow-ring';
 import { createHboneServer, type HboneServer, listenHbone, respondAndEnd } from '../hbone/server';
 import { TlsContexts } from '../hbone/tls';
 import type { CertificateManager } from '../identity/manager';
@@ -63,6 +64,8 @@ export interface WaypointOptions {
   configDump?: () => Record<string, unknown>;
   /** More reasons not to be ready yet (e.g. no configuration from the control plane), added to the waypoint's own. */
   readinessCheck?: () => string[];
+  /** Request decisions kept for `/debug/flows`; default 4,096. */
+  flowCapacity?: number;
   /** Policies here may target the istio-waypoint GatewayClass; default `istio-system`. */
   rootNamespace?: string;
   /** Service hostnames are `<name>.<namespace>.svc.<domainSuffix>`; default `cluster.local`. */
@@ -131,6 +134,7 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
     domainSuffix: options.domainSuffix ?? 'cluster.local',
     retryBufferBytes: options.retryBufferBytes ?? 1024 * 1024,
     random: options.random ?? Math.random,
+    flows: new FlowRing(`waypoint/${name}`, options.flowCapacity),
   };
   const downstream = new DownstreamServer((request, response, context) => new Exchange(proxy, request, response, context).start(), {
     idleTimeoutMs: options.clientIdleTimeoutMs ?? 3_600_000,
@@ -194,6 +198,7 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
       }),
       loggers: [logger, log, accessLog],
       quit: () => void stop(),
+      flows: proxy.flows,
     });
     servers.push(admin);
     for (const s of servers) reservedPorts.add(s.port);

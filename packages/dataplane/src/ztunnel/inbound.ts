@@ -2,7 +2,8 @@ import type { ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { AuthzRequest, AuthzVerdict } from '@ambit/shared/authz';
 import type { Logger } from 'pino';
-import { abort } from '../hbone/bridge';
+import type { FlowRing } from '../flows/flow-ring';
+import { abort, type BridgeSide } from '../hbone/bridge';
 import { formatAuthority, forwardedFor, forwardedHost, parseAuthority } from '../hbone/headers';
 import { RESERVED_TARGET_PORTS } from '../hbone/protocol';
 import { type InboundTunnel, respondAndEnd } from '../hbone/server';
@@ -35,13 +36,56 @@ export interface InboundOptions {
   connectTimeoutMs: number;
   /** Ports of this ztunnel (as bound), never valid targets. */
   reservedPorts: ReadonlySet<number>;
+  /** Where each connection's authorization decision is recorded. */
+  flows?: FlowRing;
 }
 
 const OK_HEADERS = Object.freeze({ ':status': 200 });
+const SWEEP_MIN = 1024;
 const UNKNOWN_TARGET = 'reason="unknown_target"';
 
 export class InboundProxy {
+  /** Allowed connections still open, with what they were authorized as: a policy change re-checks them. */
+  private readonly open = new Map<BridgeSide, AuthzRequest>();
+  private sweepAt = SWEEP_MIN;
+
   constructor(private readonly options: InboundOptions) {}
+
+  /**
+   * Re-authorizes every open connection against the current policies and closes those now denied,
+   * as Istio's ztunnel does after a policy update (istio/ztunnel#772). Call on state changes.
+   */
+  reauthorize(): void {
+    for (const [side, request] of this.open) {
+      if (side.destroyed) {
+        this.open.delete(side);
+        continue;
+      }
+      // A workload that left this node's state takes its connections with it; nothing to decide.
+      const target = this.localWorkload(request.destination.ip);
+      if (!target) continue;
+      const verdict = this.options.authorize(target, request);
+      if (verdict.allowed) continue;
+      this.open.delete(side);
+      this.options.logger.info(
+        {
+          'src.addr': request.source.ip,
+          'dst.addr': formatAuthority(request.destination.ip, request.destination.port),
+          policy: verdict.policy,
+        },
+        'closed an open connection the policy now denies',
+      );
+      side.destroy();
+    }
+  }
+
+  /** Remembers an allowed connection; closed ones are swept out when the map doubles (no per-connection listener). */
+  private track(side: BridgeSide, request: AuthzRequest): void {
+    this.open.set(side, request);
+    if (this.open.size < this.sweepAt) return;
+    for (const key of this.open.keys()) if (key.destroyed) this.open.delete(key);
+    this.sweepAt = Math.max(SWEEP_MIN, this.open.size * 2);
+  }
 
   /** The HBONE server's tunnel handler. */
   readonly onTunnel = (stream: ServerHttp2Stream, tunnel: InboundTunnel): void => {
@@ -75,15 +119,28 @@ export class InboundProxy {
       destination: target,
       service: serviceOf(state, target, forwardedHost(forwardedValue)),
     });
-    const verdict = this.options.authorize(target, {
+    const request: AuthzRequest = {
       source: { principal: tunnel.peer.principal, namespace: tunnel.peer.id.namespace, ip: sourceIp },
       destination: { ip: tunnel.targetIp, port: tunnel.targetPort },
-    });
+    };
+    const verdict = this.options.authorize(target, request);
+    this.options.flows?.recordConnection(
+      tunnel.peer.principal,
+      sourceIp,
+      source,
+      tunnel.targetIp,
+      tunnel.targetPort,
+      target,
+      verdict.allowed,
+      verdict.policy,
+      verdict.ruleIndex ?? -1,
+    );
     if (!verdict.allowed) {
       respondAndEnd(stream, 401);
       result.close('DENY', verdict.reason, verdict.policy);
       return;
     }
+    this.track(stream, request);
     connectUpstream(this.target(tunnel.targetIp, tunnel.targetPort), stream, result, {
       established: () => {
         // The client may have reset the stream while the workload was connecting; the bridge cleans up.
@@ -117,15 +174,25 @@ export class InboundProxy {
       dstAddr: formatAuthority(destinationIp, destinationPort),
       destination: target,
     });
-    const verdict = this.options.authorize(target, {
-      source: { ip: sourceIp },
-      destination: { ip: destinationIp, port: destinationPort },
-    });
+    const request: AuthzRequest = { source: { ip: sourceIp }, destination: { ip: destinationIp, port: destinationPort } };
+    const verdict = this.options.authorize(target, request);
+    this.options.flows?.recordConnection(
+      undefined,
+      sourceIp,
+      undefined,
+      destinationIp,
+      destinationPort,
+      target,
+      verdict.allowed,
+      verdict.policy,
+      verdict.ruleIndex ?? -1,
+    );
     if (!verdict.allowed) {
       result.close('DENY', verdict.reason, verdict.policy);
       abort(socket);
       return;
     }
+    this.track(socket, request);
     connectUpstream(this.target(destinationIp, destinationPort), socket, result, {
       failed: (error) => {
         result.close('CONNECT', error.message);

@@ -4,6 +4,7 @@ import { startAdminServer } from '../admin/admin-server';
 import type { HttpListener } from '../admin/http-listener';
 import { startReadinessServer } from '../admin/readiness-server';
 import { startStatsServer } from '../admin/stats-server';
+import { FlowRing } from '../flows/flow-ring';
 import { createHboneServer, type HboneServer, listenHbone } from '../hbone/server';
 import { TlsContexts } from '../hbone/tls';
 import type { CertificateManager } from '../identity/manager';
@@ -47,6 +48,8 @@ export interface ZtunnelOptions {
   ports?: Partial<ZtunnelPorts>;
   /** Where admin listens: a loopback address, default 127.0.0.1; on one machine each node's ztunnel takes its node address. */
   adminHost?: string;
+  /** Inbound connection decisions kept for `/debug/flows`; default 4,096. */
+  flowCapacity?: number;
   /** More reasons not to be ready yet (e.g. no configuration from the control plane), added to the proxy's own. */
   readinessCheck?: () => string[];
   state: ProxyState;
@@ -110,7 +113,19 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
 
   const reservedPorts = new Set<number>();
   const authorize: Authorizer = options.authorize ?? ((workload, request) => evaluateAuthorization(state.policiesFor(workload), request));
-  const inbound = new InboundProxy({ node, nodeAddress, state, tracker, logger: log, refused, authorize, connectTimeoutMs, reservedPorts });
+  const flows = new FlowRing(`ztunnel/${node}`, options.flowCapacity);
+  const inbound = new InboundProxy({
+    node,
+    nodeAddress,
+    state,
+    tracker,
+    logger: log,
+    refused,
+    authorize,
+    connectTimeoutMs,
+    reservedPorts,
+    flows,
+  });
   const outbound = new OutboundProxy({ node, state, pool, tracker, logger: log, refused, connectTimeoutMs });
 
   const hbone: HboneServer = createHboneServer({
@@ -178,6 +193,7 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
   }
 
   const unsubscribe = state.onChange(scheduleReconcile);
+  const stopReauthorizing = state.onChange(() => inbound.reauthorize());
   try {
     const hbonePort = await listenHbone(hbone, nodeAddress, wantedPorts.hbone);
     reservedPorts.add(hbonePort);
@@ -196,6 +212,7 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
       certificates,
       loggers: [logger, log, accessLog],
       quit: () => void stop(),
+      flows,
     });
     servers.push(admin);
     for (const s of [stats, readinessServer, admin]) reservedPorts.add(s.port);
@@ -254,6 +271,7 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
   function stop(): Promise<void> {
     stopping ??= (async () => {
       unsubscribe();
+      stopReauthorizing();
       await reconciling.catch(() => undefined);
       pool.close();
       await Promise.all([hbone.close(), ...servers.map((s) => s.close()), ...[...listeners.values()].map((l) => l.close())]);

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PROXY_NODE_FLAGS, type ProxyKind, proxyBundlePath, proxyBundlesStale } from '@ambit/dataplane/process/bundle';
 
 /**
  * Which program runs a container image in the embedded mesh. The built-in table maps Ambit's demo
@@ -19,9 +21,19 @@ function builtIn(file: string, ...args: string[]): ImageCommand {
   return { command: process.execPath, args: ['--import', tsx(), '--import', here('../parent-watch.ts'), here(file), ...args] };
 }
 
-/** The `ambit` CLI itself with these arguments, as the embedded mesh starts ztunnels and waypoints. */
-export function ambitCommand(args: readonly string[]): ImageCommand {
-  return builtIn('../../cli/main.ts', ...args);
+/**
+ * A ztunnel or waypoint process: the dataplane's bundled entry (no TypeScript loader in the proxy),
+ * taking the flags of `ambit ztunnel` / `ambit waypoint`. Builds the bundle first when it is missing
+ * or older than the sources (up.ts builds it before the mesh starts, so this rarely blocks).
+ */
+export function proxyCommand(kind: ProxyKind, args: readonly string[]): ImageCommand {
+  if (proxyBundlesStale()) {
+    const built = spawnSync(process.execPath, ['--import', tsx(), fileURLToPath(import.meta.resolve('@ambit/dataplane/process/bundle'))], {
+      encoding: 'utf8',
+    });
+    if (built.status !== 0) throw new Error(`building the ${kind} bundle failed: ${built.stderr}`);
+  }
+  return { command: process.execPath, args: [...PROXY_NODE_FLAGS[kind], proxyBundlePath(kind), '--exit-with-parent', ...args] };
 }
 
 /** Image name (no tag, no docker.io/ prefix) → implementation. */
@@ -29,7 +41,7 @@ const BUILT_IN: Record<string, () => ImageCommand> = {
   'ambit/echo': () => builtIn('echo.ts'),
   'ambit/loadgen': () => builtIn('loadgen.ts'),
   // Reads its waypoint name, control plane and token from the environment the kubelet sets.
-  'ambit/waypoint': () => ambitCommand(['waypoint']),
+  'ambit/waypoint': () => proxyCommand('waypoint', []),
   'istio/examples-bookinfo-productpage-v1': () => builtIn('bookinfo.ts', 'productpage'),
   'istio/examples-bookinfo-details-v1': () => builtIn('bookinfo.ts', 'details'),
   'istio/examples-bookinfo-details-v2': () => builtIn('bookinfo.ts', 'details'),

@@ -1,0 +1,108 @@
+/**
+ * The ztunnel and waypoint processes run as one bundled JavaScript file each (esbuild), not as
+ * TypeScript through tsx: the loader alone costs a proxy ~40 MB of memory and a second of CPU to
+ * start. Launchers call `ensureProxyBundles()`, which builds when the bundle is missing or older
+ * than the sources, so a fresh clone needs no build step; `npm run build -w @ambit/dataplane`
+ * builds it by hand.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export type ProxyKind = 'ztunnel' | 'waypoint';
+
+const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
+/** Everything the bundles are made of that can change in this checkout. */
+const SOURCE_DIRS = [join(PACKAGE_DIR, 'src'), join(PACKAGE_DIR, '../shared/src')];
+const OUT_DIR = join(PACKAGE_DIR, 'dist/proxies');
+const ENTRIES: Record<ProxyKind, string> = {
+  ztunnel: join(PACKAGE_DIR, 'src/process/ztunnel-process.ts'),
+  waypoint: join(PACKAGE_DIR, 'src/process/waypoint-process.ts'),
+};
+
+/**
+ * Node flags every launcher passes to a proxy process. The ztunnel's young generation is capped at
+ * 1 MiB (default 16 MiB semi-spaces): its RSS stays ~25 MiB lower under load for a few percent more
+ * GC, since what it allocates per chunk dies young. The waypoint keeps the default: it holds each
+ * request's objects across several event-loop turns, and with 1 MiB its GC share rose from ~3 % to
+ * ~29 % of its busy time (bench/results/profiles/README.md).
+ */
+export const PROXY_NODE_FLAGS: Record<ProxyKind, readonly string[]> = {
+  ztunnel: ['--max-semi-space-size=1'],
+  waypoint: [],
+};
+
+/** Where the bundle of `kind` is (built or not). */
+export function proxyBundlePath(kind: ProxyKind): string {
+  return join(OUT_DIR, `${kind}.cjs`);
+}
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether a bundle is missing or older than a source file. */
+export function proxyBundlesStale(): boolean {
+  const paths = Object.keys(ENTRIES).map((kind) => proxyBundlePath(kind as ProxyKind));
+  if (!paths.every((path) => existsSync(path))) return true;
+  const built = Math.min(...paths.map((path) => statSync(path).mtimeMs));
+  return SOURCE_DIRS.some((dir) => newestSource(dir) > built);
+}
+
+/** Builds both bundles into a fresh folder, then renames them into place: concurrent launchers never read half a file. */
+export async function buildProxyBundles(): Promise<void> {
+  const { build } = await import('esbuild');
+  mkdirSync(OUT_DIR, { recursive: true });
+  const staging = mkdtempSync(join(OUT_DIR, '.build-'));
+  try {
+    await build({
+      entryPoints: ENTRIES,
+      outdir: staging,
+      outExtension: { '.js': '.cjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: 'linked',
+      logLevel: 'warning',
+      plugins: [
+        {
+          // CommonJS output has no import.meta; each module keeps the URL of its own source, which
+          // is what it resolves files against (packages/shared finds its .proto files that way).
+          name: 'import-meta-url',
+          setup(plugin) {
+            plugin.onLoad({ filter: /\.ts$/ }, (args) => {
+              const source = readFileSync(args.path, 'utf8');
+              const url = JSON.stringify(pathToFileURL(args.path).href);
+              return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
+            });
+          },
+        },
+      ],
+    });
+    for (const file of readdirSync(staging)) renameSync(join(staging, file), join(OUT_DIR, file));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Builds the bundles if they are missing or stale; returns where each one is. */
+export async function ensureProxyBundles(): Promise<Record<ProxyKind, string>> {
+  if (proxyBundlesStale()) await buildProxyBundles();
+  return { ztunnel: proxyBundlePath('ztunnel'), waypoint: proxyBundlePath('waypoint') };
+}
+
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  buildProxyBundles().then(
+    () => process.stdout.write(`built ${dirname(proxyBundlePath('ztunnel'))}\n`),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
