@@ -1,6 +1,6 @@
 // `ambit authz check` and `ambit route check` against a data directory, no mesh running: the
 // simulator over what the store holds (Bookinfo behind a waypoint, Istio's 90/10 reviews route).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyAll, bookinfoObjects, UPSTREAM_ISTIO } from '@ambit/control-plane/registry/test-fixtures';
@@ -103,5 +103,35 @@ describe('ambit authz check / route check', () => {
         { service: 'demo/reviews-v2', share: 0.1 },
       ],
     });
+  });
+  it('checks a table of requests from --file against their expected decisions, and explains a bad file', () => {
+    const cases = join(work, 'cases.yaml');
+    writeFileSync(
+      cases,
+      `- { name: read, from: demo/productpage, toService: demo/reviews, port: 9080, method: GET, expect: allow }
+- { name: delete, from: demo/productpage, toService: demo/reviews, port: 9080, method: DELETE, expect: deny }
+`,
+    );
+    const passing = runAmbit(dataDir, ['authz', 'check', '--file', cases]);
+    expect(passing.stderr).toBe('');
+    expect(passing.status).toBe(0);
+    expect(passing.stdout).toMatch(
+      /delete\s+demo\/productpage\s+demo\/reviews:9080\s+DELETE \/\s+DENY\s+DENY\s+ok\s+DENY demo\/reviews-no-deletes/,
+    );
+    expect(passing.stdout).toContain('2 cases, all as expected');
+
+    writeFileSync(cases, '- { name: delete, from: demo/productpage, toService: demo/reviews, port: 9080, method: DELETE }\n');
+    const failing = runAmbit(dataDir, ['authz', 'check', '--file', cases]);
+    expect(failing.status).toBe(1);
+    expect(failing.stdout).toContain('1 of 1 cases not as expected');
+
+    writeFileSync(cases, '- { from: demo/productpage, toService: demo/reviews, port: http }\n');
+    const invalid = runAmbit(dataDir, ['authz', 'check', '--file', cases]);
+    expect(invalid.status).not.toBe(0);
+    expect(invalid.stderr).toContain('[0].port: Invalid input: expected number');
+
+    const mixed = runAmbit(dataDir, ['authz', 'check', '--file', cases, '--port', '9080']);
+    expect(mixed.status).not.toBe(0);
+    expect(mixed.stderr).toContain('give no request flags with it');
   });
 });

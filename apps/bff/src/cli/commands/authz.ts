@@ -18,7 +18,7 @@ export interface RequestOptions {
   sourceIp?: string;
   toService?: string;
   toWorkload?: string;
-  port: number;
+  port?: number;
   request?: string;
   path?: string;
   host?: string;
@@ -35,7 +35,7 @@ export function addRequestOptions(command: Command): Command {
     .option('--source-ip <ip>', 'the client address (with --principal, or alone for a plaintext client)')
     .option('--to-service <ns/name>', 'destination Service (or its hostname)')
     .option('--to-workload <ns/name>', 'destination workload, addressed by its pod IP')
-    .requiredOption('--port <port>', 'service port (or workload port)', port)
+    .option('--port <port>', 'service port (or workload port); required', port)
     .option('-X, --request <method>', 'HTTP method')
     .option('--path <path>', 'HTTP path (with any query)')
     .option('--host <host>', 'Host / :authority (default <service>.<namespace>:<port>)')
@@ -51,6 +51,7 @@ export function simulationInputOf(options: RequestOptions): SimulationInput {
   if ((options.toService === undefined) === (options.toWorkload === undefined)) {
     throw new AmbitError('InvalidArgument', 'name the destination once: --to-service <ns/name> or --to-workload <ns/name>');
   }
+  if (options.port === undefined) throw new AmbitError('InvalidArgument', 'name the destination port: --port <port>');
   const input: SimulationInput = {
     source:
       options.from !== undefined
@@ -125,11 +126,24 @@ export function registerAuthz(program: Command): void {
   )
     .addHelpText(
       'after',
-      '\nExits 0 when the request would be allowed, 1 when denied (or denied by some endpoints, or unreachable).\n\nExamples:\n  ambit authz check --from demo/reviews-v2 --to-service demo/ratings --port 9080 -X GET --path /ratings/0\n  ambit authz check --principal ns/other/sa/default --to-workload demo/ratings-v1 --port 9080 -o json',
+      '\nExits 0 when the request would be allowed, 1 when denied (or denied by some endpoints, or unreachable).\nWith --file: checks every request of a YAML/JSON list (fields from, principal, sourceIp, toService,\ntoWorkload, port, method, path, host, headers, expect: allow|deny) and exits 0 only when each got\nthe decision it expects (allow when it names none).\n\nExamples:\n  ambit authz check --from demo/reviews-v2 --to-service demo/ratings --port 9080 -X GET --path /ratings/0\n  ambit authz check --principal ns/other/sa/default --to-workload demo/ratings-v1 --port 9080 -o json\n  ambit authz check --file policy-cases.yaml',
     )
-    .action(async (options: RequestOptions, command: Command) => {
-      const input = simulationInputOf(options);
+    .option('-f, --file <cases.yaml>', 'check a list of requests, each with the decision it should get')
+    .action(async (options: RequestOptions & { file?: string }, command: Command) => {
       const { simulate } = await import('@ambit/control-plane/simulate/index');
+      if (options.file !== undefined) {
+        const given = [options.from, options.principal, options.sourceIp, options.toService, options.toWorkload, options.port];
+        if (given.some((value) => value !== undefined))
+          throw new AmbitError('InvalidArgument', '--file holds the requests: give no request flags with it');
+        const { checkCases, formatCheckedCases, readRequestCases } = await import('./authz-cases');
+        const cases = readRequestCases(options.file);
+        const snapshot = await storedSnapshot(command, options.trustDomain);
+        const checked = checkCases(cases, options.trustDomain, (input) => simulate(snapshot, input));
+        print(options.output === 'json' ? JSON.stringify(checked, null, 2) : formatCheckedCases(checked));
+        process.exitCode = checked.every((c) => c.asExpected) ? 0 : 1;
+        return;
+      }
+      const input = simulationInputOf(options);
       const result = simulate(await storedSnapshot(command, options.trustDomain), input);
       print(options.output === 'json' ? JSON.stringify(result, null, 2) : formatSimulation(result));
       process.exitCode = result.outcome === 'allow' ? 0 : 1;

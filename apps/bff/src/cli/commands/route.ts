@@ -35,12 +35,14 @@ export function registerRoute(program: Command): void {
     .action(async (options: RequestOptions, command: Command) => {
       if (options.toService === undefined)
         throw new AmbitError('InvalidArgument', 'route check needs --to-service: waypoints route service traffic');
+      if (options.port === undefined) throw new AmbitError('InvalidArgument', 'name the service port: --port <port>');
+      const servicePort = options.port;
       const { chooseRoute, findService } = await import('@ambit/control-plane/simulate/index');
       const snapshot = await storedSnapshot(command, options.trustDomain);
       const service = findService(snapshot, options.toService);
       const headers = Object.fromEntries((options.header ?? []).map(parseHeader));
-      const host = options.host ?? headers.host ?? `${service.name}.${service.namespace}:${options.port}`;
-      const route = chooseRoute(snapshot, service, options.port, {
+      const host = options.host ?? headers.host ?? `${service.name}.${service.namespace}:${servicePort}`;
+      const route = chooseRoute(snapshot, service, servicePort, {
         method: (options.request ?? 'GET').toUpperCase(),
         path: options.path ?? '/',
         host,
