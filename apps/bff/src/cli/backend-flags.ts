@@ -1,12 +1,17 @@
 /**
  * Where the control plane keeps its configuration and where the console reads telemetry from:
- * the flags `--store`, `--kubeconfig`, `--prometheus-url` and their environment variables
- * (AMBIT_STORE, AMBIT_PROMETHEUS_URL), shared by `ambit serve` and `ambit control-plane`.
+ * the flags `--store`, `--kubeconfig`, `--leader-election-namespace`, `--prometheus-url` and their
+ * environment variables (AMBIT_STORE, AMBIT_LEADER_ELECTION_NAMESPACE, AMBIT_PROMETHEUS_URL),
+ * shared by `ambit serve` and `ambit control-plane`; and, in Kubernetes mode, the store and the
+ * leader election that decides which replica runs the controllers that write.
  */
 
+import { hostname } from 'node:os';
+import type { KubernetesStore, LeaderElector } from '@ambit/control-plane/store/kubernetes';
 import type { TelemetrySource } from '@ambit/control-plane/telemetry';
 import { AmbitError } from '@ambit/shared';
 import type { Command } from 'commander';
+import type { Logger } from 'pino';
 
 export const STORE_KINDS = ['sqlite', 'kubernetes'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
@@ -14,8 +19,12 @@ export type StoreKind = (typeof STORE_KINDS)[number];
 export interface BackendOptions {
   store?: string;
   kubeconfig?: string;
+  leaderElectionNamespace?: string;
   prometheusUrl?: string;
 }
+
+/** Where the Lease lives when neither the flag nor the environment says: the namespace of deploy/kubernetes. */
+export const DEFAULT_LEADER_ELECTION_NAMESPACE = 'ambit-system';
 
 export function addStoreFlags(command: Command): Command {
   return command
@@ -30,6 +39,15 @@ export function addStoreFlags(command: Command): Command {
     );
 }
 
+/** `serve` runs controllers that write: with several replicas on one cluster, one Lease picks who runs them. */
+export function addLeaderElectionFlags(command: Command): Command {
+  return command.option(
+    '--leader-election-namespace <namespace>',
+    `with --store kubernetes: namespace of the Lease "ambit-control-plane" that picks the replica running the controllers (env AMBIT_LEADER_ELECTION_NAMESPACE; default ${DEFAULT_LEADER_ELECTION_NAMESPACE})`,
+    process.env.AMBIT_LEADER_ELECTION_NAMESPACE,
+  );
+}
+
 export function addTelemetryFlags(command: Command): Command {
   return command.option(
     '--prometheus-url <url>',
@@ -38,22 +56,48 @@ export function addTelemetryFlags(command: Command): Command {
   );
 }
 
-/** The store kind asked for; a Kubernetes store is refused until the control plane can run on it. */
+/** The store kind asked for. */
 export function chosenStore(options: BackendOptions): StoreKind {
   const kind = options.store ?? 'sqlite';
   if (!(STORE_KINDS as readonly string[]).includes(kind)) {
     throw new AmbitError('InvalidArgument', `--store ${kind}: must be one of ${STORE_KINDS.join(', ')}`);
   }
-  if (kind === 'kubernetes') {
-    // The store itself (informers, server-side apply, leader election) exists; the wiring does not.
-    throw new AmbitError(
-      'InvalidArgument',
-      '--store kubernetes is not available in this build: the Kubernetes store exists (@ambit/control-plane/store/kubernetes/index) ' +
-        'but the control plane still opens its SQLite store itself and the console API writes synchronously. ' +
-        'Run with --store sqlite (the default); see README "Running on Kubernetes".',
-    );
-  }
   return kind as StoreKind;
+}
+
+/**
+ * With `--store kubernetes`, the KubernetesStore (resolves once every kind is listed); undefined for
+ * SQLite, which the control plane opens in its data directory itself.
+ */
+export async function openChosenStore(options: BackendOptions, logger: Logger): Promise<KubernetesStore | undefined> {
+  if (chosenStore(options) !== 'kubernetes') return undefined;
+  const { KubernetesStore, loadKubeConfig } = await import('@ambit/control-plane/store/kubernetes');
+  return KubernetesStore.open({ kubeConfig: loadKubeConfig(options.kubeconfig), logger: logger.child({ component: 'kubernetes-store' }) });
+}
+
+/** This replica's name among the candidates: the pod name in a cluster (POD_NAME, else the hostname, which is the pod name). */
+export function leaderIdentity(): string {
+  // Outside a pod several replicas may share a host: the pid keeps them apart.
+  return process.env.POD_NAME || (process.env.KUBERNETES_SERVICE_HOST ? hostname() : `${hostname()}-${process.pid}`);
+}
+
+/** The Lease election among the replicas on one cluster; the caller starts it. */
+export async function leaderElection(
+  store: KubernetesStore,
+  options: BackendOptions,
+  callbacks: { onStartedLeading: () => void; onStoppedLeading: () => void; logger: Logger },
+): Promise<LeaderElector> {
+  const { LeaderElector } = await import('@ambit/control-plane/store/kubernetes');
+  const logger = callbacks.logger;
+  return new LeaderElector({
+    api: store.api,
+    namespace: options.leaderElectionNamespace || DEFAULT_LEADER_ELECTION_NAMESPACE,
+    identity: leaderIdentity(),
+    onStartedLeading: callbacks.onStartedLeading,
+    onStoppedLeading: callbacks.onStoppedLeading,
+    onNewLeader: (identity) => logger.info({ leader: identity }, 'leader observed'),
+    logger,
+  });
 }
 
 /** A Prometheus back end when a URL was given; undefined means the caller's default. */

@@ -25,18 +25,18 @@ function load(store: Store, key: ObjectKey): StoredObject {
   return stored;
 }
 
-function write(store: Store, stored: StoredObject, status: RolloutStatus): StoredObject {
+function write(store: Store, stored: StoredObject, status: RolloutStatus): Promise<StoredObject> {
   const key = { kind: 'Canary', namespace: stored.metadata.namespace ?? 'default', name: stored.metadata.name };
-  return store.updateStatus(key, status, { resourceVersion: stored.metadata.resourceVersion });
+  return store.updateStatusAsync(key, status, { resourceVersion: stored.metadata.resourceVersion });
 }
 
-export function requestRolloutCommand(
+export async function requestRolloutCommand(
   store: Store,
   key: ObjectKey,
   command: RolloutCommandName,
   by: string,
   now = new Date(),
-): StoredObject {
+): Promise<StoredObject> {
   const stored = load(store, key);
   const status = rolloutStatusOf(stored.status);
   const phase = status.phase;
@@ -53,7 +53,13 @@ export function requestRolloutCommand(
   });
 }
 
-export function approveRolloutGate(store: Store, key: ObjectKey, gate: GateType, by: string, now = new Date()): StoredObject {
+export async function approveRolloutGate(
+  store: Store,
+  key: ObjectKey,
+  gate: GateType,
+  by: string,
+  now = new Date(),
+): Promise<StoredObject> {
   const stored = load(store, key);
   const canary = stored as unknown as Canary;
   const status = rolloutStatusOf(stored.status);

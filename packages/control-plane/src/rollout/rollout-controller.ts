@@ -204,10 +204,12 @@ export class RolloutController {
       }
     }
     if (!decision) throw new Error(`rollout ${namespace}/${name}: the decision kept asking for checks`);
-    if (target) this.apply(canary, target, primary, decision);
+    if (target) await this.apply(canary, target, primary, decision);
     if (decision.changed) {
       try {
-        store.updateStatus({ kind: 'Canary', namespace, name }, decision.status, { resourceVersion: stored.metadata.resourceVersion });
+        await store.updateStatusAsync({ kind: 'Canary', namespace, name }, decision.status, {
+          resourceVersion: stored.metadata.resourceVersion,
+        });
       } catch (error) {
         // The BFF recorded a command meanwhile: decide again with it (writes above are idempotent).
         if (error instanceof AmbitError && error.code === 'Conflict') return this.now();
@@ -218,12 +220,12 @@ export class RolloutController {
     return decision.nextTickAt;
   }
 
-  private apply(
+  private async apply(
     canary: Canary,
     target: Deployment & StoredObject,
     primary: (Deployment & StoredObject) | undefined,
     decision: TickDecision,
-  ): void {
+  ): Promise<void> {
     const { store } = this.options;
     const namespace = canary.metadata.namespace ?? 'default';
     const objects: KubeObject[] = [];
@@ -240,7 +242,9 @@ export class RolloutController {
       const route = desiredRoute(canary, decision.status);
       objects.push(httpRoute(canary, route.canaryWeight, route.abMatch));
     }
-    if (objects.length > 0) store.apply(objects, { author: ROLLOUT_CONTROLLER_AUTHOR, defaultNamespace: namespace });
+    // force: the controller owns what it generates (server-side apply, as the API docs advise controllers).
+    if (objects.length > 0)
+      await store.applyAsync(objects, { author: ROLLOUT_CONTROLLER_AUTHOR, defaultNamespace: namespace, force: true });
   }
 
   private after(canary: Canary, decision: TickDecision): void {

@@ -311,6 +311,28 @@ export class SqliteStore implements Store {
     });
   }
 
+  readonly keepsHistory = true;
+
+  // The promise forms of the writes: the same synchronous transaction, its error as a rejection.
+  async applyAsync(
+    objects: readonly KubeObject[],
+    options: WriteOptions & { locations?: readonly ErrorLocation[] },
+  ): Promise<ApplyResult[]> {
+    return this.apply(objects, options);
+  }
+
+  async deleteAsync(key: ObjectKey, options: WriteOptions & { resourceVersion?: string }): Promise<StoredObject> {
+    return this.delete(key, options);
+  }
+
+  async updateStatusAsync(key: ObjectKey, status: unknown, options: { resourceVersion?: string } = {}): Promise<StoredObject> {
+    return this.updateStatus(key, status, options);
+  }
+
+  async revertAsync(key: ObjectKey, toRevision: number, options: WriteOptions): Promise<ApplyResult> {
+    return this.revert(key, toRevision, options);
+  }
+
   history(key: ObjectKey): Revision[] {
     return this.statements.history.all(key.kind, key.namespace, key.name).map(toRevision);
   }

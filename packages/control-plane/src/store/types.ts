@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectMeta } from '@ambit/shared';
+import type { ErrorLocation, KubeObject, ObjectMeta } from '@ambit/shared';
 
 /** Identifies one object. Cluster-scoped kinds have namespace ''. */
 export interface ObjectKey {
@@ -56,6 +56,13 @@ export interface WriteOptions {
   defaultNamespace?: string;
   /** Validate and compute the outcome, write nothing. */
   dryRun?: boolean;
+  /** Where each applied object came from (document, line): errors about it name that place. */
+  locations?: readonly ErrorLocation[];
+  /**
+   * Kubernetes mode: take over fields another field manager owns (server-side apply `force`), as
+   * the API docs advise controllers to do for the objects they own. The SQLite store has no owners.
+   */
+  force?: boolean;
 }
 
 export interface Store {
@@ -70,9 +77,21 @@ export interface Store {
   delete(key: ObjectKey, options: WriteOptions & { resourceVersion?: string }): StoredObject;
   /** Writes the status subresource: bumps resourceVersion, not generation; not part of history. */
   updateStatus(key: ObjectKey, status: unknown, options?: { resourceVersion?: string }): StoredObject;
+  /** False when the back end keeps no revisions (Kubernetes mode): history() is empty and revert refuses. */
+  readonly keepsHistory: boolean;
   history(key: ObjectKey): Revision[];
   /** Restores the object to what revision N left; recorded as a new revision. */
   revert(key: ObjectKey, toRevision: number, options: WriteOptions): ApplyResult;
+  /**
+   * The writes as promises: what every caller that may run in Kubernetes mode uses (there a write is
+   * an HTTP request; the synchronous methods above throw). They resolve once the store's own reads
+   * (get, list) show the change, so a caller may read its write back at once.
+   */
+  applyAsync(objects: readonly KubeObject[], options: WriteOptions): Promise<ApplyResult[]>;
+  deleteAsync(key: ObjectKey, options: WriteOptions & { resourceVersion?: string }): Promise<StoredObject>;
+  updateStatusAsync(key: ObjectKey, status: unknown, options?: { resourceVersion?: string }): Promise<StoredObject>;
+  /** Rejects with InvalidArgument, saying so, when the store keeps no history. */
+  revertAsync(key: ObjectKey, toRevision: number, options: WriteOptions): Promise<ApplyResult>;
   /** Newest resourceVersion in the store. */
   currentResourceVersion(): number;
   /**

@@ -251,6 +251,8 @@ export class FakeKubeApiServer {
   private watch(resource: ApiResource, namespace: string | undefined, q: URLSearchParams, res: ServerResponse): void {
     const from = q.get('resourceVersion') ?? '';
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    // As the API server does: the headers go out at once, before any event, so a quiet watch is established.
+    res.flushHeaders();
     const w: OpenWatch = { resource, namespace, bookmarks: q.get('allowWatchBookmarks') === 'true', res, timer: undefined };
     const matches = (e: { kind: string; namespace: string }) =>
       e.kind === resource.kind && (namespace === undefined || e.namespace === namespace);

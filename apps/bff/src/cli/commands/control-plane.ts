@@ -3,7 +3,7 @@ import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { port } from '../arguments';
-import { addStoreFlags, type BackendOptions, chosenStore } from '../backend-flags';
+import { addStoreFlags, type BackendOptions, openChosenStore } from '../backend-flags';
 import type { GlobalOptions } from '../context';
 import { untilSignal } from '../signals';
 
@@ -42,9 +42,12 @@ export function registerControlPlane(program: Command): void {
     )
     .action(async (options: ControlPlaneOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<GlobalOptions>();
-      chosenStore(options);
+      const logger = pino({ name: 'ambit-control-plane' });
+      // Serves xDS and the CA only: it runs no controllers, so it needs no leader election.
+      const store = await openChosenStore(options, logger);
       const { startControlPlane } = await import('@ambit/control-plane/control-plane');
       const controlPlane = await startControlPlane({
+        ...(store ? { store } : {}),
         dataDir: resolve(dataDir),
         host: options.host,
         ...(options.secureHost ? { secureHost: options.secureHost } : {}),
@@ -53,7 +56,7 @@ export function registerControlPlane(program: Command): void {
         monitoringPort: options.monitoringPort,
         ...(options.trustDomain ? { trustDomain: options.trustDomain } : {}),
         ...(options.pluginCerts ? { pluginCertsDir: resolve(options.pluginCerts) } : {}),
-        logger: pino({ name: 'ambit-control-plane' }),
+        logger,
       });
       await untilSignal();
       await controlPlane.stop();

@@ -1,9 +1,22 @@
 import { resolve } from 'node:path';
 import { DEFAULT_PORTS } from '@ambit/control-plane/ports';
+import type { RolloutController } from '@ambit/control-plane/rollout';
+import type { Store, StoredObject } from '@ambit/control-plane/store';
+import type { LeaderElector } from '@ambit/control-plane/store/kubernetes';
+import type { TelemetrySource } from '@ambit/control-plane/telemetry';
+import type { Deployment } from '@ambit/shared';
 import type { Command } from 'commander';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { port } from '../arguments';
-import { addStoreFlags, addTelemetryFlags, type BackendOptions, chosenStore, telemetryFrom } from '../backend-flags';
+import {
+  addLeaderElectionFlags,
+  addStoreFlags,
+  addTelemetryFlags,
+  type BackendOptions,
+  leaderElection,
+  openChosenStore,
+  telemetryFrom,
+} from '../backend-flags';
 import type { GlobalOptions } from '../context';
 import { untilSignal } from '../signals';
 
@@ -21,6 +34,33 @@ interface ServeOptions extends BackendOptions {
 // The ports module is light; the control plane and the BFF load only when `serve` runs.
 const DEFAULTS = { port: 4000, ...DEFAULT_PORTS } as const;
 
+/**
+ * Whether a Deployment's current template is fully up, read from its status as Flagger does
+ * (serve runs no pods of its own to look at): the status describes this generation, and
+ * readyReplicas and updatedReplicas reach spec.replicas.
+ */
+export function deploymentStatusReady(deployment: StoredObject): boolean {
+  const typed = deployment as unknown as Deployment & StoredObject;
+  const status = (typed.status ?? {}) as { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number };
+  const desired = typed.spec.replicas ?? 1;
+  if (status.observedGeneration !== undefined && status.observedGeneration < typed.metadata.generation) return false;
+  return (status.readyReplicas ?? 0) >= desired && (status.updatedReplicas ?? status.readyReplicas ?? 0) >= desired;
+}
+
+/** The rollout controller on its store; returns how to stop it. */
+async function startRollouts(store: Store, telemetry: TelemetrySource | undefined, logger: Logger): Promise<RolloutController> {
+  const { RolloutController } = await import('@ambit/control-plane/rollout');
+  const controller = new RolloutController({
+    store,
+    ...(telemetry ? { telemetry } : {}),
+    isReady: deploymentStatusReady,
+    logger: logger.child({ component: 'rollouts' }),
+  });
+  controller.start();
+  logger.info({ component: 'rollouts' }, 'rollout controller started');
+  return controller;
+}
+
 export function registerServe(program: Command): void {
   const command = program
     .command('serve')
@@ -33,21 +73,22 @@ export function registerServe(program: Command): void {
     .option('--trust-proxy', 'behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto')
     .option('--trust-domain <domain>', 'SPIFFE trust domain of issued certificates', 'cluster.local')
     .option('--plugin-certs <dir>', 'sign with Istio-style plug-in certs (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem)');
-  addTelemetryFlags(addStoreFlags(command))
+  addTelemetryFlags(addLeaderElectionFlags(addStoreFlags(command)))
     .addHelpText(
       'after',
       `\nOn the first start an "admin" user is created and its password printed once; keep it.\nRuns until interrupted (Ctrl-C). Logs are JSON lines on standard output.\n\nExample:\n  ambit serve --port 4000`,
     )
     .action(async (options: ServeOptions, command: Command) => {
       const dataDir = resolve(command.optsWithGlobals<GlobalOptions>().dataDir);
-      chosenStore(options);
       const telemetry = await telemetryFrom(options);
       const [{ startControlPlane }, { API_PATH, startBff }] = await Promise.all([
         import('@ambit/control-plane/control-plane'),
         import('../../server/bff'),
       ]);
       const logger = pino({ name: 'ambit-serve', level: process.env.AMBIT_LOG_LEVEL ?? 'info' });
+      const kubernetesStore = await openChosenStore(options, logger);
       const controlPlane = await startControlPlane({
+        ...(kubernetesStore ? { store: kubernetesStore } : {}),
         dataDir,
         xdsPort: options.xdsPort,
         secureXdsPort: options.secureXdsPort,
@@ -56,7 +97,31 @@ export function registerServe(program: Command): void {
         ...(options.pluginCerts ? { pluginCertsDir: resolve(options.pluginCerts) } : {}),
         logger,
       });
+      let rollouts: Promise<RolloutController> | undefined;
+      const runRollouts = () => {
+        rollouts ??= startRollouts(controlPlane.store, telemetry, logger);
+        return rollouts;
+      };
+      // One stop at a time, and every caller waits for the ticks in flight to finish their writes.
+      let stopping = Promise.resolve();
+      const stopRollouts = () => {
+        const running = rollouts;
+        rollouts = undefined;
+        if (running) stopping = stopping.then(async () => (await running).stop());
+        return stopping;
+      };
+      let elector: LeaderElector | undefined;
       try {
+        // With SQLite this is the only writer; in Kubernetes mode only the replica holding the Lease writes.
+        elector = kubernetesStore
+          ? await leaderElection(kubernetesStore, options, {
+              logger: logger.child({ component: 'leader-election' }),
+              onStartedLeading: () => void runRollouts(),
+              onStoppedLeading: () => void stopRollouts(),
+            })
+          : undefined;
+        if (elector) elector.start();
+        else await runRollouts();
         const bff = await startBff({
           controlPlane,
           ...(telemetry ? { telemetry } : {}),
@@ -67,6 +132,7 @@ export function registerServe(program: Command): void {
           trustProxy: options.trustProxy ?? false,
         });
         const lines = [`Ambit API on ${bff.url}${API_PATH} (data: ${dataDir})`];
+        if (kubernetesStore) lines.push(`Configuration in the Kubernetes API server at ${kubernetesStore.api.server}`);
         if (telemetry) lines.push(`Telemetry from Prometheus at ${options.prometheusUrl}`);
         if (bff.initialAdmin) {
           lines.push(
@@ -81,6 +147,9 @@ export function registerServe(program: Command): void {
         await untilSignal();
         await bff.close();
       } finally {
+        // Writes finish first; then the Lease is released, so another replica takes over at once.
+        await stopRollouts();
+        await elector?.stop();
         await controlPlane.stop();
       }
     });

@@ -25,6 +25,8 @@ export const WATCHED_KINDS = [
   'Service',
   'EndpointSlice',
   'Pod',
+  // The rollout controller reads Deployments (and their status: readiness) and writes primaries.
+  'Deployment',
   'ServiceAccount',
   'AuthorizationPolicy',
   'PeerAuthentication',

@@ -69,6 +69,8 @@ export class KubernetesStore implements Store {
   private readonly log: WatchEvent[] = [];
   private sequence = 0;
   private readonly watchers = new Set<(event: WatchEvent) => void>();
+  /** Writes waiting for the caches to show them, by `kind/namespace/name`. */
+  private readonly catchingUp = new Map<string, Set<(closing?: boolean) => void>>();
   private readonly fieldManager: string;
   private readonly logSize: number;
 
@@ -109,6 +111,8 @@ export class KubernetesStore implements Store {
       subresource: event.type === 'MODIFIED' ? subresourceOf(event.previous, event.object) : '',
     };
     this.log.push(watchEvent);
+    const waiting = this.catchingUp.get(cacheKey(event.object));
+    if (waiting) for (const check of [...waiting]) check();
     if (this.log.length > this.logSize) this.log.splice(0, this.log.length - this.logSize);
     for (const listener of this.watchers) {
       try {
@@ -155,15 +159,18 @@ export class KubernetesStore implements Store {
   /** Watch events arrive on their own; nothing to poll. */
   pollChanges(): void {}
 
+  readonly keepsHistory = false;
+
   history(_key: ObjectKey): Revision[] {
     return [];
   }
 
   revert(key: ObjectKey): ApplyResult {
-    throw new AmbitError(
-      'InvalidArgument',
-      `cannot revert ${describeKey(key)}: in Kubernetes mode the API server keeps no revisions; reapply an earlier version from your own source (git)`,
-    );
+    throw noHistory(key);
+  }
+
+  async revertAsync(key: ObjectKey): Promise<ApplyResult> {
+    throw noHistory(key);
   }
 
   apply(): ApplyResult[] {
@@ -185,7 +192,7 @@ export class KubernetesStore implements Store {
    */
   async applyAsync(input: readonly KubeObject[], options: KubernetesWriteOptions): Promise<ApplyResult[]> {
     this.refuseIfReadOnly('apply');
-    const objects = input.map((object, document) => validateObject(object, { document }));
+    const objects = input.map((object, document) => validateObject(object, options.locations?.[document] ?? { document }));
     const previews: ApplyResult[] = [];
     const newNamespaces = new Set<string>();
     for (const object of objects) {
@@ -199,6 +206,9 @@ export class KubernetesStore implements Store {
     if (options.dryRun) return previews;
     const results: ApplyResult[] = [];
     for (const object of objects) results.push(await this.applyOne(object, options, false));
+    await Promise.all(
+      results.map((r) => this.caughtUp(r.key, (cached) => cached?.metadata.resourceVersion === r.object.metadata.resourceVersion)),
+    );
     return results;
   }
 
@@ -240,7 +250,7 @@ export class KubernetesStore implements Store {
   /** DELETE with the resourceVersion, if given, as a precondition; returns the object as it was deleted. */
   async deleteAsync(key: ObjectKey, options: WriteOptions & { resourceVersion?: string }): Promise<StoredObject> {
     this.refuseIfReadOnly('delete');
-    return this.api.call<StoredObject>(
+    const deleted = await this.api.call<StoredObject>(
       'DELETE',
       objectPath(apiResource(key.kind), key.namespace, key.name),
       {
@@ -254,6 +264,9 @@ export class KubernetesStore implements Store {
       },
       `delete ${describeKey(key)}`,
     );
+    // Gone, or (a namespace, an object with finalizers) marked for deletion.
+    if (!options.dryRun) await this.caughtUp(key, (cached) => !cached || cached.metadata.deletionTimestamp !== undefined);
+    return deleted;
   }
 
   /** PUT to the status subresource; a resourceVersion, if given, must match (else 409 Conflict). */
@@ -266,17 +279,49 @@ export class KubernetesStore implements Store {
       metadata: { ...existing.metadata, resourceVersion: options.resourceVersion ?? existing.metadata.resourceVersion },
       status,
     };
-    return this.api.call<StoredObject>(
+    const updated = await this.api.call<StoredObject>(
       'PUT',
       objectPath(apiResource(key.kind), key.namespace, key.name, 'status'),
       { query: { fieldManager: this.fieldManager }, body },
       `update status of ${describeKey(key)}`,
     );
+    await this.caughtUp(key, (cached) => cached?.metadata.resourceVersion === updated.metadata.resourceVersion);
+    return updated;
+  }
+
+  /**
+   * Resolves once the watch brought a write into the cache (so the caller reads its own write), or
+   * after `timeoutMs` when another change overtook it or the watch lags: the write itself succeeded.
+   */
+  private caughtUp(key: ObjectKey, shows: (cached: StoredObject | undefined) => boolean, timeoutMs = 5_000): Promise<void> {
+    if (shows(this.get(key))) return Promise.resolve();
+    const id = `${key.kind}/${key.namespace}/${key.name}`;
+    return new Promise<void>((resolve) => {
+      let waiting = this.catchingUp.get(id);
+      if (!waiting) {
+        waiting = new Set();
+        this.catchingUp.set(id, waiting);
+      }
+      const set = waiting;
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(check);
+        if (set.size === 0) this.catchingUp.delete(id);
+        resolve();
+      };
+      const check = (closing?: boolean) => {
+        if (closing || shows(this.get(key))) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      set.add(check);
+    });
   }
 
   close(): void {
     for (const reflector of this.reflectors.values()) reflector.stop();
     this.watchers.clear();
+    for (const waiting of [...this.catchingUp.values()]) for (const check of [...waiting]) check(true);
   }
 
   private refuseIfReadOnly(verb: string): void {
@@ -287,6 +332,17 @@ export class KubernetesStore implements Store {
       );
     }
   }
+}
+
+function noHistory(key: ObjectKey): AmbitError {
+  return new AmbitError(
+    'InvalidArgument',
+    `cannot revert ${describeKey(key)}: Kubernetes mode keeps no history (the API server keeps no revisions); reapply an earlier version from your own source (git)`,
+  );
+}
+
+function cacheKey(object: KubeObject): string {
+  return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 }
 
 function asyncOnly(method: string): AmbitError {

@@ -143,6 +143,8 @@ export class Reflector {
           if (generation === this.generation) void this.watchEnded(error);
         },
       );
+      // Stopped (or restarted) while the request waited for its response headers: end it now.
+      if (generation !== this.generation) this.abort.abort();
     } catch (error) {
       if (generation === this.generation) void this.watchEnded(error);
     }
