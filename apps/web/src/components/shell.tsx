@@ -14,6 +14,9 @@ const NAV = [
   { href: '/topology', label: 'Topology' },
   { href: '/services', label: 'Services' },
   { href: '/workloads', label: 'Workloads' },
+  { href: '/rollouts', label: 'Rollouts' },
+  { href: '/policies', label: 'Policies' },
+  { href: '/history', label: 'History' },
   { href: '/proxies', label: 'Proxies' },
   { href: '/audit/mtls', label: 'mTLS audit' },
 ] as const;
