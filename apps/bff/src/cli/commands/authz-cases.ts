@@ -53,7 +53,10 @@ export function readRequestCases(path: string): RequestCase[] {
   const parsed = caseList.safeParse(list);
   if (!parsed.success) {
     const details = parsed.error.issues.map((issue) => ({
-      path: issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, ''),
+      path: issue.path
+        .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+        .join('')
+        .replace(/^\./, ''),
       message: issue.message,
     }));
     throw new AmbitError('InvalidArgument', `${path} is not a list of requests`, details);
