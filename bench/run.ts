@@ -28,7 +28,12 @@ function benchNames(args: readonly string[]): string[] {
   return names;
 }
 
-function environment(load: number) {
+/** The 1-, 5- and 15-minute load averages, rounded. */
+function loadAverages(): number[] {
+  return loadavg().map((value) => Math.round(value * 100) / 100);
+}
+
+function environment(load: number, loadAtEnd: readonly number[]) {
   const commit = (() => {
     try {
       return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8' }).trim();
@@ -44,6 +49,8 @@ function environment(load: number) {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     // Other work on the machine slows the samples down; this says how busy it was when the benchmark started.
     loadAverage1mAtStart: load,
+    // 1, 5 and 15 minutes when it finished: a busy machine during the run shows in the 5-minute figure.
+    loadAverageAtEnd: loadAtEnd,
     commit,
   };
 }
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
         description: benchmark.description,
         startedAt: startedAt.toISOString(),
         durationSeconds,
-        environment: environment(load),
+        environment: environment(load, loadAverages()),
         ...report,
       };
       writeFileSync(file, `${JSON.stringify(output, null, 2)}\n`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type AmbitUp, REPO_ROOT, startAmbitUp } from './support/processes';
+import { type AmbitUp, REPO_ROOT, startAmbitUpWithWeb } from './support/processes';
 
 // Debian's chromium: Playwright's own browsers cannot be downloaded here.
 const CHROMIUM = process.env.AMBIT_E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -20,7 +20,8 @@ const CHROMIUM_ARGS = [
 const ARTIFACTS = join(REPO_ROOT, 'e2e', 'artifacts');
 const VIEWPORT = { width: 1360, height: 860 };
 const VIEWER = { username: 'demo-viewer', password: 'viewer-password-123' };
-const TRAFFIC_WAIT_MS = 60_000;
+// Bounded; generous because the machine is shared and the demo's first requests wait for certificates and xDS.
+const TRAFFIC_WAIT_MS = 120_000;
 
 const DEMO_WORKLOADS = ['productpage-v1', 'details-v1', 'reviews-v1', 'reviews-v2', 'reviews-v3', 'ratings-v1'] as const;
 /** Who calls whom in Bookinfo as the demo runs it (reviews-v1 never calls ratings). */
@@ -53,6 +54,17 @@ interface AuditEdge {
   policy: string;
   sourcePrincipals: string[];
   destinationPrincipals: string[];
+}
+interface AuditCertificate {
+  workload: string;
+  pods: string[];
+  identity: string;
+  serial?: string;
+  notAfter?: string;
+  rotation: string;
+}
+interface VersionSeriesAnswer {
+  versions: { version: string; requestRate: (number | null)[] }[];
 }
 
 let dataDir: string;
@@ -111,7 +123,8 @@ describe('Ambit console against the running embedded demo (ambit up)', () => {
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'ambit-e2e-demo-'));
     await mkdir(ARTIFACTS, { recursive: true });
-    up = await startAmbitUp(dataDir);
+    // The console is started by the test, so it serves the build in AMBIT_WEB_DIST_DIR (see startAmbitUpWithWeb).
+    up = await startAmbitUpWithWeb(dataDir);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
 
@@ -251,5 +264,223 @@ describe('Ambit console against the running embedded demo (ambit up)', () => {
     await adminPage.getByRole('button', { name: 'Delete Service' }).waitFor();
     await admin.close();
     await viewer.close();
+  });
+
+  it('mTLS audit: the certificate inventory lists every demo workload with a future not-after, and exports it as CSV', async () => {
+    assert.ok(browser && up);
+    const light = await browser.newContext({ colorScheme: 'light', viewport: VIEWPORT, acceptDownloads: true });
+    const page = await signIn(light, 'admin', up.adminPassword);
+    // Each ztunnel asks the CA for its workloads' certificates as it learns them: poll (bounded) until all are issued.
+    const deadline = Date.now() + TRAFFIC_WAIT_MS;
+    let certificates: AuditCertificate[] = [];
+    const valid = (c: AuditCertificate | undefined) => c?.serial !== undefined && Date.parse(c.notAfter ?? '') > Date.now();
+    while (Date.now() < deadline) {
+      certificates = (await query<{ certificates: AuditCertificate[] }>(page, 'audit.mtlsReport', { window: '1m' })).certificates;
+      if (DEMO_WORKLOADS.every((name) => valid(certificates.find((c) => c.workload === name)))) break;
+      await delay(1_000);
+    }
+    for (const name of DEMO_WORKLOADS) {
+      const certificate = certificates.find((c) => c.workload === name);
+      assert.ok(valid(certificate), `${name} has a certificate with a future not-after: ${JSON.stringify(certificate)}`);
+      assert.equal(certificate?.identity.startsWith('spiffe://cluster.local/ns/demo/sa/'), true, `${name} identity`);
+      assert.equal(certificate?.rotation, 'healthy', `${name} rotation`);
+    }
+
+    await page.goto(`${up.consoleUrl}/audit/mtls?window=1m`);
+    const inventory = page.getByRole('table', { name: 'Certificate inventory' });
+    await inventory.waitFor();
+    for (const name of DEMO_WORKLOADS) {
+      const row = inventory.locator(`tr[data-workload="${name}"]`).first();
+      const notAfter = await row.locator('td[data-not-after]').getAttribute('data-not-after');
+      assert.ok(Date.parse(notAfter ?? '') > Date.now(), `${name} not-after on the page: ${notAfter}`);
+      assert.equal(await row.locator('[data-rotation]').getAttribute('data-rotation'), 'healthy', `${name} rotation on the page`);
+    }
+    await inventory.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-mtls-certificates-light.png') });
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export certificates CSV' }).click()]);
+    const [header, ...rows] = (await readFile(await csv.path(), 'utf8'))
+      .trim()
+      .split('\r\n')
+      .map((line) => line.split(','));
+    const workload = header?.indexOf('workload') ?? -1;
+    const notAfter = header?.indexOf('not_after') ?? -1;
+    assert.ok(workload >= 0 && notAfter >= 0, `certificates CSV header: ${header?.join(',')}`);
+    for (const name of DEMO_WORKLOADS) {
+      const row = rows.find((r) => r[workload] === name);
+      assert.ok(row && Date.parse(row[notAfter] ?? '') > Date.now(), `${name} in the certificates CSV`);
+    }
+
+    const dark = await browser.newContext({ colorScheme: 'dark', viewport: VIEWPORT, storageState: await light.storageState() });
+    const darkPage = await dark.newPage();
+    await darkPage.goto(`${up.consoleUrl}/audit/mtls?window=1m`);
+    const darkInventory = darkPage.getByRole('table', { name: 'Certificate inventory' });
+    await darkInventory.waitFor();
+    await darkInventory.scrollIntoViewIfNeeded();
+    await darkPage.screenshot({ path: join(ARTIFACTS, 'demo-mtls-certificates-dark.png') });
+    await light.close();
+    await dark.close();
+  });
+
+  it('a workload page shows identity, certificate and per-version charts with data; a service page charts each version', async () => {
+    assert.ok(browser && up);
+    const light = await browser.newContext({ colorScheme: 'light', viewport: VIEWPORT });
+    const page = await signIn(light, 'admin', up.adminPassword);
+    await waitForDemoTraffic(page);
+    const { certificates } = await query<{ certificates: AuditCertificate[] }>(page, 'audit.mtlsReport', { window: '1m' });
+    const pod = certificates.find((c) => c.workload === 'reviews-v2')?.pods[0];
+    assert.ok(pod, 'the reviews-v2 pod');
+
+    // The series come from the telemetry back end's range queries: wait (bounded) until the waypoint's requests are in them.
+    const hasData = (series: VersionSeriesAnswer) => series.versions.some((v) => v.requestRate.some((x) => x !== null && x > 0));
+    const deadline = Date.now() + TRAFFIC_WAIT_MS;
+    let series: VersionSeriesAnswer | undefined;
+    while (Date.now() < deadline) {
+      series = await query<VersionSeriesAnswer>(page, 'telemetry.versionSeries', {
+        kind: 'workload',
+        namespace: 'demo',
+        name: 'reviews-v2',
+        window: '5m',
+      });
+      if (hasData(series)) break;
+      await delay(1_000);
+    }
+    assert.ok(series && hasData(series), `reviews-v2 request rate series: ${JSON.stringify(series)}`);
+
+    const workloadUrl = `${up.consoleUrl}/workloads/demo/${encodeURIComponent(pod)}`;
+    await page.goto(workloadUrl);
+    assert.match((await page.getByTestId('workload-identity').textContent()) ?? '', /^spiffe:\/\/cluster\.local\/ns\/demo\/sa\//);
+    await page.getByTestId('workload-certificate').locator('[data-rotation="healthy"]').waitFor();
+    const rate = page.getByTestId('chart-request-rate');
+    // A flat line has no height, which Playwright counts as hidden: wait for the path to be drawn, then check its shape.
+    await rate.locator('path[data-series="v2"]').waitFor({ state: 'attached' });
+    for (const chart of ['chart-request-rate', 'chart-error-percent', 'chart-p99']) {
+      const d = await page.getByTestId(chart).locator('path[data-series]').first().getAttribute('d');
+      assert.match(d ?? '', /^M/, `${chart} draws a line`);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-workload-light.png'), fullPage: true });
+
+    await page.goto(`${up.consoleUrl}/services/demo/reviews`);
+    await page.getByTestId('chart-request-rate').waitFor();
+    await page.getByTestId('chart-request-rate').locator('path[data-series="v3"]').waitFor({ state: 'attached' });
+    assert.ok((await page.getByTestId('chart-request-rate').locator('path[data-series]').count()) >= 2, 'a line per reviews version');
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-service-light.png'), fullPage: true });
+
+    const dark = await browser.newContext({ colorScheme: 'dark', viewport: VIEWPORT, storageState: await light.storageState() });
+    const darkPage = await dark.newPage();
+    await darkPage.goto(workloadUrl);
+    await darkPage.getByTestId('chart-request-rate').locator('path[data-series]').first().waitFor({ state: 'attached' });
+    await darkPage.screenshot({ path: join(ARTIFACTS, 'demo-workload-dark.png'), fullPage: true });
+    await darkPage.goto(`${up.consoleUrl}/services/demo/reviews`);
+    await darkPage.getByTestId('chart-request-rate').locator('path[data-series]').first().waitFor({ state: 'attached' });
+    await darkPage.screenshot({ path: join(ARTIFACTS, 'demo-service-dark.png'), fullPage: true });
+    await light.close();
+    await dark.close();
+  });
+
+  it("a proxy's config dump opens: what the control plane pushed, decoded, without key material", async () => {
+    assert.ok(browser && up);
+    const light = await browser.newContext({ colorScheme: 'light', viewport: VIEWPORT });
+    const page = await signIn(light, 'admin', up.adminPassword);
+    const proxies = await query<{ id: string; kind: string }[]>(page, 'proxies.list', undefined);
+    const ztunnel = proxies.find((p) => p.kind === 'ztunnel');
+    assert.ok(ztunnel, `a connected ztunnel among ${proxies.map((p) => p.id).join(', ')}`);
+    const dump = await query<{ types: { typeUrl: string; resources: { name: string; resource: unknown }[] }[] }>(
+      page,
+      'proxies.configDump',
+      { proxy: ztunnel.id },
+    );
+    const addresses = dump.types.find((t) => t.typeUrl === 'type.googleapis.com/istio.workload.Address');
+    assert.ok(addresses && addresses.resources.length > 0, 'the workload addresses pushed to the ztunnel');
+    assert.doesNotMatch(JSON.stringify(dump), /PRIVATE KEY/);
+
+    await page.goto(`${up.consoleUrl}/proxies`);
+    await page.getByRole('button', { name: `Config dump of ${ztunnel.id}` }).click();
+    const viewer = page.getByTestId('config-dump');
+    await viewer.getByTestId('config-dump-type').filter({ hasText: 'istio.workload.Address' }).waitFor();
+    assert.match((await viewer.textContent()) ?? '', /demo/);
+    await viewer.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-proxies-light.png'), fullPage: true });
+
+    const dark = await browser.newContext({ colorScheme: 'dark', viewport: VIEWPORT, storageState: await light.storageState() });
+    const darkPage = await dark.newPage();
+    await darkPage.goto(`${up.consoleUrl}/proxies`);
+    await darkPage.getByRole('button', { name: `Config dump of ${ztunnel.id}` }).click();
+    await darkPage.getByTestId('config-dump-type').first().waitFor();
+    await darkPage.screenshot({ path: join(ARTIFACTS, 'demo-proxies-dark.png'), fullPage: true });
+    await light.close();
+    await dark.close();
+  });
+
+  it('topology: find highlights and hide removes by expression, PNG and SVG export download pictures, replay moves the graph time', async () => {
+    assert.ok(browser && up);
+    const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+    const page = await signIn(context, 'admin', up.adminPassword);
+    await waitForDemoTraffic(page);
+    await page.goto(`${up.consoleUrl}/topology?window=1m`);
+    const nodes = page.getByTestId('topology-node');
+    const node = (name: string) => nodes.filter({ hasText: name }).first();
+    for (const name of DEMO_WORKLOADS) await node(name).waitFor();
+    await page.locator('[data-testid="topology-canvas"][data-layout="applied"]').waitFor();
+    // The lock is drawn (SVG with an accessible name), not an emoji that Debian's chromium shows as a box.
+    assert.ok((await page.locator('.edge-label svg[role="img"][aria-label="mutual TLS"]').count()) > 0, 'SVG locks on the edges');
+    assert.ok((await page.getByTestId('namespace-box').filter({ hasText: 'demo' }).count()) === 1, 'a box around the demo namespace');
+
+    // Find: what matches is marked, the rest dimmed; the expression is in the URL.
+    const find = page.getByRole('searchbox', { name: 'Find' });
+    await find.fill('name ~ reviews');
+    await find.press('Enter');
+    await page.waitForURL(/find=name/);
+    for (const name of ['reviews-v1', 'reviews-v2', 'reviews-v3'])
+      await nodes.filter({ hasText: name }).and(page.locator('[data-mark="found"]')).first().waitFor();
+    assert.equal(await node('productpage-v1').getAttribute('data-mark'), 'dimmed');
+    // An invalid expression is explained next to the box and applies nothing.
+    await find.fill('errors >');
+    assert.match((await page.getByTestId('find-error').textContent()) ?? '', /expected a number after errors/);
+    await find.fill('');
+    await find.press('Enter');
+    await page.waitForURL((url) => !url.searchParams.has('find'));
+    await node('productpage-v1').and(page.locator(':not([data-mark])')).waitFor();
+
+    // Hide: ratings goes away with its edges, the rest stays; a plaintext filter hides no demo edge (all mTLS).
+    const hide = page.getByRole('searchbox', { name: 'Hide' });
+    await hide.fill('name ~ ratings or !mtls');
+    await hide.press('Enter');
+    await page.waitForURL(/hide=/);
+    await node('ratings-v1').waitFor({ state: 'detached' });
+    await node('productpage-v1').waitFor();
+    assert.equal(await page.locator('[data-testid^="rf__edge-"][data-testid*="ratings"]').count(), 0, 'no edge into ratings');
+    await page.reload();
+    await node('reviews-v2').waitFor();
+    assert.equal(await node('ratings-v1').count(), 0, 'still hidden after a reload (URL state)');
+
+    // PNG and SVG export: real, non-empty pictures of the canvas.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PNG' }).click()]);
+    const pngBytes = await readFile(await png.path());
+    assert.match(png.suggestedFilename(), /^ambit-topology-workload-.*\.png$/);
+    assert.ok(pngBytes.length > 2_000, `a PNG of ${pngBytes.length} bytes`);
+    assert.deepEqual([...pngBytes.subarray(1, 4)], [0x50, 0x4e, 0x47], 'PNG signature');
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export SVG' }).click()]);
+    const svgText = await readFile(await svg.path(), 'utf8');
+    assert.match(svg.suggestedFilename(), /\.svg$/);
+    assert.match(svgText, /^<svg/, 'an SVG document');
+    assert.match(svgText, /productpage-v1/, 'with the nodes in it');
+
+    // Replay: the scrubber sets the evaluation time, in the URL, and the graph shown is from that time.
+    // The box follows the URL, which changes a moment after the click: click, then wait for the URL.
+    await page.getByLabel('Replay the last hour').click();
+    await page.waitForURL(/[?&]at=\d+/);
+    const scrubber = page.getByRole('slider', { name: 'Replay time' });
+    // The keyboard moves a slider as a user does: Home to an hour ago, then six 10-second steps later.
+    await scrubber.focus();
+    await scrubber.press('Home');
+    for (let i = 0; i < 6; i++) await scrubber.press('ArrowRight');
+    const chosen = Number(await scrubber.getAttribute('min')) + 60_000;
+    await page.waitForURL((url) => url.searchParams.get('at') === String(chosen));
+    await page.locator(`[data-testid="graph-time"][data-timestamp="${chosen}"]`).waitFor();
+    const replayed = await query<{ timestamp: number }>(page, 'topology.graph', { window: '1m', at: chosen });
+    assert.equal(replayed.timestamp, chosen, 'the BFF evaluates the graph at the replay time');
+    await page.getByRole('button', { name: 'Back to live' }).click();
+    await page.waitForURL((url) => !url.searchParams.has('at'));
+    await context.close();
   });
 });

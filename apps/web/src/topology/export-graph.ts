@@ -1,8 +1,28 @@
+import { toPng, toSvg } from 'html-to-image';
 import { downloadText, fileStamp } from '../components/download';
 import type { TopologyGraph } from './graph-shape';
 
+function baseName(graph: TopologyGraph): string {
+  return `ambit-topology-${graph.graphType}-${graph.window.seconds}s-${fileStamp(graph.timestamp)}`;
+}
+
 /** Downloads the graph as shown (same nodes and edges, with their numbers) as a JSON file. */
 export function downloadGraphJson(graph: TopologyGraph): void {
-  const name = `ambit-topology-${graph.graphType}-${graph.window.seconds}s-${fileStamp(graph.timestamp)}.json`;
-  downloadText(name, 'application/json', JSON.stringify(graph, null, 2));
+  downloadText(`${baseName(graph)}.json`, 'application/json', JSON.stringify(graph, null, 2));
+}
+
+/** The zoom and fit buttons are controls, not part of the picture. */
+function isPicture(node: HTMLElement): boolean {
+  return !node.classList?.contains('react-flow__controls') && !node.classList?.contains('react-flow__panel');
+}
+
+/** Downloads the canvas as it is on screen (the current pan and zoom) as a PNG or SVG picture. */
+export async function downloadGraphImage(canvas: HTMLElement, graph: TopologyGraph, format: 'png' | 'svg'): Promise<void> {
+  const background = getComputedStyle(canvas).getPropertyValue('--panel').trim() || '#ffffff';
+  const options = { filter: isPicture, backgroundColor: background, cacheBust: false };
+  const url = format === 'png' ? await toPng(canvas, { ...options, pixelRatio: 1 }) : await toSvg(canvas, options);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${baseName(graph)}.${format}`;
+  link.click();
 }

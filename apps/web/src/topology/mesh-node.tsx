@@ -4,7 +4,10 @@ import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import type { TopologyNode } from './graph-shape';
 
-export type MeshNodeType = Node<{ node: TopologyNode }, 'mesh'>;
+/** Find marks what matched and dims the rest; undefined when nothing is being found. */
+export type FindMark = 'found' | 'dimmed' | undefined;
+
+export type MeshNodeType = Node<{ node: TopologyNode; mark: FindMark }, 'mesh'>;
 
 const KIND_LABEL: Record<TopologyNode['kind'], string> = {
   workload: 'workload',
@@ -21,11 +24,20 @@ export function describeNode(node: TopologyNode): string {
   return `${KIND_LABEL[node.kind]} ${node.namespace ? `${node.namespace}/` : ''}${node.name}, health ${node.health}`;
 }
 
+/** Whether a refreshed node draws the same as before, so its old React Flow node (and render) can be kept. */
+export function drawsTheSame(a: TopologyNode, b: TopologyNode): boolean {
+  return a.name === b.name && a.kind === b.kind && a.namespace === b.namespace && a.version === b.version && a.health === b.health;
+}
+
 /** Memoized: a live refresh that changes only edge numbers does not re-render a thousand nodes. */
 export const MeshNode = memo(function MeshNode({ data, selected }: NodeProps<MeshNodeType>) {
-  const { node } = data;
+  const { node, mark } = data;
   return (
-    <div className={`mesh-node health-${node.health}${selected ? ' selected' : ''}`} data-testid="topology-node">
+    <div
+      className={`mesh-node health-${node.health}${selected ? ' selected' : ''}${mark ? ` mark-${mark}` : ''}`}
+      data-testid="topology-node"
+      data-mark={mark}
+    >
       <Handle type="target" position={Position.Left} />
       <div className="kind">
         {KIND_LABEL[node.kind]}

@@ -8,22 +8,28 @@ export const NODE_WIDTH = 170;
 export const NODE_HEIGHT = 52;
 
 /** Same nodes and edges → same layout: a live refresh with new numbers must not move anything. */
-function structureKey(graph: TopologyGraph): string {
+function structureKey(graph: LaidOutGraph): string {
   const nodes = graph.nodes.map((n) => n.id).sort();
   const edges = graph.edges.map((e) => `${e.source}>${e.target}`).sort();
   return `${nodes.join('|')}#${edges.join('|')}`;
 }
 
+/** What the layout depends on: the nodes and edges left after hiding. */
+export type LaidOutGraph = Pick<TopologyGraph, 'nodes' | 'edges'>;
+
 export interface LayoutState {
   positions: LayoutResponse['positions'] | null;
+  groups: LayoutResponse['groups'];
   error: string | null;
 }
 
+const NO_GROUPS: LayoutResponse['groups'] = {};
+
 /** Lays the graph out with ELK in a Web Worker; re-lays only when nodes or edges come or go. */
-export function useElkLayout(graph: TopologyGraph | undefined): LayoutState {
+export function useElkLayout(graph: LaidOutGraph | undefined): LayoutState {
   const workerRef = useRef<Worker | null>(null);
   const lastRequest = useRef(0);
-  const [state, setState] = useState<LayoutState>({ positions: null, error: null });
+  const [state, setState] = useState<LayoutState>({ positions: null, groups: NO_GROUPS, error: null });
   const key = graph ? structureKey(graph) : null;
   const graphRef = useRef(graph);
   graphRef.current = graph;
@@ -34,9 +40,10 @@ export function useElkLayout(graph: TopologyGraph | undefined): LayoutState {
     worker.onmessage = (event: MessageEvent<LayoutResponse>) => {
       // An older layout finishing late must not overwrite a newer one.
       if (event.data.requestId !== lastRequest.current) return;
-      setState(event.data.error ? { positions: null, error: event.data.error } : { positions: event.data.positions, error: null });
+      const { positions, groups, error } = event.data;
+      setState(error ? { positions: null, groups: NO_GROUPS, error } : { positions, groups, error: null });
     };
-    worker.onerror = (event) => setState({ positions: null, error: event.message || 'the layout worker failed' });
+    worker.onerror = (event) => setState({ positions: null, groups: NO_GROUPS, error: event.message || 'the layout worker failed' });
     return () => {
       worker.terminate();
       workerRef.current = null;
@@ -50,7 +57,12 @@ export function useElkLayout(graph: TopologyGraph | undefined): LayoutState {
     lastRequest.current += 1;
     const request: LayoutRequest = {
       requestId: lastRequest.current,
-      nodes: current.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT })),
+      // Always by namespace: each box is laid out on its own (fast), and the page draws the boxes or not.
+      nodes: current.nodes.map((n) =>
+        n.namespace
+          ? { id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT, group: n.namespace }
+          : { id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT },
+      ),
       edges: current.edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
     };
     worker.postMessage(request);

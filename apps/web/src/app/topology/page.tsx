@@ -1,24 +1,23 @@
 'use client';
 
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Background, Controls, type EdgeTypes, MarkerType, type NodeTypes, ReactFlow, useNodesState } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
+import './topology.css';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { type RefObject, Suspense, useCallback, useMemo, useRef, useState } from 'react';
 import { api } from '../../api/client';
 import { errorMessage } from '../../api/errors';
-import { edgeLabel, isMutualTls } from '../../topology/edge-label';
-import { downloadGraphJson } from '../../topology/export-graph';
+import { downloadGraphImage, downloadGraphJson } from '../../topology/export-graph';
+import { ExpressionField } from '../../topology/expression-field';
+import { type GraphExpression, parseGraphExpression } from '../../topology/graph-expression';
+import { filterGraph } from '../../topology/graph-filter';
 import { GRAPH_TYPES, GRAPH_WINDOWS, type TopologyGraph } from '../../topology/graph-shape';
-import { describeNode, MeshNode, type MeshNodeType } from '../../topology/mesh-node';
 import { NodePanel } from '../../topology/node-panel';
-import { SecureEdge, type SecureEdgeType } from '../../topology/secure-edge';
+import { ReplayBar } from '../../topology/replay-bar';
+import { ANIMATE_MAX_EDGES, TopologyCanvas } from '../../topology/topology-canvas';
 import { useElkLayout } from '../../topology/use-elk-layout';
 import { EDGE_LABELS, parseViewState, serializeViewState, type TopologyViewState } from '../../topology/view-state';
 
-// Module constants: React Flow re-creates every node when these objects change identity.
-const NODE_TYPES: NodeTypes = { mesh: MeshNode };
-const EDGE_TYPES: EdgeTypes = { secure: SecureEdge };
 const REFRESH_MS = 5_000;
 
 const GRAPH_TYPE_LABEL: Record<(typeof GRAPH_TYPES)[number], string> = {
@@ -43,99 +42,85 @@ function useViewState(): [TopologyViewState, (change: Partial<TopologyViewState>
   return [state, update];
 }
 
-function TopologyCanvas({
-  graph,
+/** A valid expression from the URL, or null (an invalid one is explained by its field and applies nothing). */
+function expressionOf(text: string): GraphExpression | null {
+  if (text === '') return null;
+  const parsed = parseGraphExpression(text);
+  return parsed.ok ? parsed.expression : null;
+}
+
+/** The canvas with find/hide applied and the layout of what is left; only mounted once there is a graph. */
+function GraphArea({
+  data,
   view,
-  animate,
   onSelect,
+  resetPositions,
+  canvasRef,
 }: {
-  graph: TopologyGraph;
+  data: TopologyGraph;
   view: TopologyViewState;
-  animate: boolean;
   onSelect: (id: string | null) => void;
+  resetPositions: number;
+  canvasRef: RefObject<HTMLDivElement | null>;
 }) {
-  const layout = useElkLayout(graph);
-  const [nodes, setNodes, onNodesChange] = useNodesState<MeshNodeType>([]);
-
-  // New data refreshes node contents; a node the user dragged keeps its place, and the viewport is never touched.
-  useEffect(() => {
-    const positions = layout.positions;
-    if (!positions) return;
-    setNodes((previous) => {
-      const placed = new Map(previous.map((n) => [n.id, n.position]));
-      return graph.nodes.map((node) => ({
-        id: node.id,
-        type: 'mesh' as const,
-        position: placed.get(node.id) ?? positions[node.id] ?? { x: 0, y: 0 },
-        data: { node },
-        ariaLabel: describeNode(node),
-        selected: node.id === view.node,
-      }));
-    });
-  }, [graph, layout.positions, view.node, setNodes]);
-
-  const edges = useMemo<SecureEdgeType[]>(
-    () =>
-      graph.edges.map((edge) => ({
-        id: edge.id,
-        source: edge.source,
-        target: edge.target,
-        type: 'secure' as const,
-        animated: animate && (edge.requestsPerSecond > 0 || edge.bytesPerSecond > 0),
-        markerEnd: { type: MarkerType.ArrowClosed },
-        data: { label: edgeLabel(edge, view.labels), mtls: isMutualTls(edge) },
-      })),
-    [graph.edges, view.labels, animate],
+  const find = useMemo(() => expressionOf(view.find), [view.find]);
+  const hide = useMemo(() => expressionOf(view.hide), [view.hide]);
+  const filtered = useMemo(() => filterGraph(data, find, hide), [data, find, hide]);
+  const layout = useElkLayout(filtered);
+  const options = useMemo(
+    () => ({
+      graphType: view.graphType,
+      labels: view.labels,
+      animate: view.animate,
+      boxes: view.boxes,
+      selected: view.node,
+      finding: find !== null,
+    }),
+    [view.graphType, view.labels, view.animate, view.boxes, view.node, find],
   );
-
-  if (layout.error) {
-    return (
-      <p className="error" role="alert">
-        Could not lay out the graph: {layout.error}
-      </p>
-    );
-  }
-  if (!layout.positions || nodes.length === 0) {
-    return (
-      <p className="muted" role="status">
-        Laying out {graph.nodes.length} nodes…
-      </p>
-    );
-  }
   return (
-    <ReactFlow<MeshNodeType, SecureEdgeType>
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={NODE_TYPES}
-      edgeTypes={EDGE_TYPES}
-      onNodesChange={onNodesChange}
-      onNodeClick={(_, node) => onSelect(node.id)}
-      onPaneClick={() => onSelect(null)}
-      nodesConnectable={false}
-      fitView
-      minZoom={0.05}
-      onlyRenderVisibleElements
-      aria-label="Service graph"
-    >
-      <Background />
-      <Controls />
-    </ReactFlow>
+    <TopologyCanvas
+      graph={filtered}
+      layout={layout}
+      options={options}
+      onSelect={onSelect}
+      resetPositions={resetPositions}
+      canvasRef={canvasRef}
+    />
   );
 }
 
 function TopologyView() {
   const [view, setView] = useViewState();
   const [live, setLive] = useState(true);
-  const [animate, setAnimate] = useState(true);
+  const [resetPositions, setResetPositions] = useState(0);
+  const [exportError, setExportError] = useState<string | null>(null);
+  const canvasRef = useRef<HTMLDivElement | null>(null);
+  const replaying = view.at !== null;
   const graph = useQuery({
-    queryKey: ['topology.graph', view.window, view.graphType],
-    queryFn: () => api.topology.graph.query({ window: view.window, graphType: view.graphType }),
-    refetchInterval: live ? REFRESH_MS : false,
+    queryKey: ['topology.graph', view.window, view.graphType, view.at],
+    queryFn: () =>
+      api.topology.graph.query(
+        view.at === null
+          ? { window: view.window, graphType: view.graphType }
+          : { window: view.window, graphType: view.graphType, at: view.at },
+      ),
+    // A replay shows one moment: nothing to refresh.
+    refetchInterval: live && !replaying ? REFRESH_MS : false,
     // Keep showing the last graph while the next window loads, so nothing flashes or resets.
     placeholderData: keepPreviousData,
+    // Comparing a 3 MB answer with the last one costs more than it saves: the canvas keeps unchanged nodes itself.
+    structuralSharing: false,
   });
   const selected = graph.data?.nodes.find((n) => n.id === view.node) ?? null;
   const onSelect = useCallback((id: string | null) => setView({ node: id }), [setView]);
+  const onReplay = useCallback((at: number | null) => setView({ at }), [setView]);
+  const exportImage = (format: 'png' | 'svg') => {
+    const canvas = canvasRef.current;
+    if (!graph.data || !canvas) return;
+    setExportError(null);
+    downloadGraphImage(canvas, graph.data, format).catch((error: unknown) => setExportError(errorMessage(error)));
+  };
 
   return (
     <>
@@ -175,16 +160,43 @@ function TopologyView() {
             ))}
           </select>
         </label>
+        <ExpressionField label="Find" name="find" value={view.find} placeholder="errors > 1%" onCommit={(find) => setView({ find })} />
+        <ExpressionField
+          label="Hide"
+          name="hide"
+          value={view.hide}
+          placeholder="!mtls or ns = demo"
+          onCommit={(hide) => setView({ hide })}
+        />
         <label className="inline">
-          <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live refresh
+          <input type="checkbox" checked={live} disabled={replaying} onChange={(e) => setLive(e.target.checked)} /> Live refresh
         </label>
         <label className="inline">
-          <input type="checkbox" checked={animate} onChange={(e) => setAnimate(e.target.checked)} /> Animate traffic
+          <input type="checkbox" name="animate" checked={view.animate} onChange={(e) => setView({ animate: e.target.checked })} /> Animate
+          traffic{(graph.data?.edges.length ?? 0) > ANIMATE_MAX_EDGES ? ` (off above ${ANIMATE_MAX_EDGES} edges)` : ''}
         </label>
+        <label className="inline">
+          <input type="checkbox" name="boxes" checked={view.boxes} onChange={(e) => setView({ boxes: e.target.checked })} /> Namespace boxes
+        </label>
+        <button type="button" className="button subtle" onClick={() => setResetPositions((n) => n + 1)}>
+          Reset positions
+        </button>
+        <button type="button" className="button" disabled={!graph.data} onClick={() => exportImage('png')}>
+          Export PNG
+        </button>
+        <button type="button" className="button" disabled={!graph.data} onClick={() => exportImage('svg')}>
+          Export SVG
+        </button>
         <button type="button" className="button" disabled={!graph.data} onClick={() => graph.data && downloadGraphJson(graph.data)}>
           Export JSON
         </button>
       </form>
+      <ReplayBar at={view.at} onChange={onReplay} />
+      {exportError ? (
+        <p className="error" role="alert">
+          Could not export the picture: {exportError}
+        </p>
+      ) : null}
       {graph.isPending ? (
         <p className="muted" role="status">
           Loading the graph…
@@ -204,12 +216,17 @@ function TopologyView() {
               without traffic.
             </p>
           ) : null}
+          {replaying ? (
+            <p className="muted" data-testid="graph-time" data-timestamp={graph.data.timestamp}>
+              Graph at {new Date(graph.data.timestamp).toLocaleString()} (replay)
+            </p>
+          ) : null}
           <div className="topology">
             <div className="topology-canvas">
               {graph.data.nodes.length === 0 ? (
                 <p className="muted">The mesh has no services or workloads yet.</p>
               ) : (
-                <TopologyCanvas graph={graph.data} view={view} animate={animate} onSelect={onSelect} />
+                <GraphArea data={graph.data} view={view} onSelect={onSelect} resetPositions={resetPositions} canvasRef={canvasRef} />
               )}
             </div>
             {selected ? (

@@ -1,0 +1,327 @@
+'use client';
+
+import {
+  Background,
+  Controls,
+  type EdgeTypes,
+  getViewportForBounds,
+  MarkerType,
+  type Node,
+  type NodeHandle,
+  type NodeTypes,
+  Position,
+  ReactFlow,
+  type Rect,
+  useNodesState,
+  type Viewport,
+} from '@xyflow/react';
+import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { edgeLabel, isMutualTls } from './edge-label';
+import type { FilteredGraph } from './graph-filter';
+import type { GraphType } from './graph-shape';
+import { loadManualPositions, type Point, saveManualPositions, sessionPositionStorage } from './manual-positions';
+import { describeNode, drawsTheSame, type FindMark, MeshNode, type MeshNodeType } from './mesh-node';
+import { NamespaceBox, type NamespaceBoxType } from './namespace-box';
+import { SecureEdge, type SecureEdgeType } from './secure-edge';
+import { type LayoutState, NODE_HEIGHT, NODE_WIDTH } from './use-elk-layout';
+import type { EdgeLabelMode } from './view-state';
+
+// Module constants: React Flow re-creates every node when these objects change identity.
+const NODE_TYPES: NodeTypes = { mesh: MeshNode, namespace: NamespaceBox };
+const EDGE_TYPES: EdgeTypes = { secure: SecureEdge };
+const MARKER_END = { type: MarkerType.ArrowClosed } as const;
+/**
+ * Sizes and handles known up front: React Flow draws nodes and edges at once instead of hiding every node until
+ * it was measured (a second full render of a thousand nodes), and fitView needs no measuring pass.
+ */
+const MESH_HANDLES: NodeHandle[] = [
+  { type: 'target', position: Position.Left, x: 0, y: NODE_HEIGHT / 2, width: 1, height: 1 },
+  { type: 'source', position: Position.Right, x: NODE_WIDTH, y: NODE_HEIGHT / 2, width: 1, height: 1 },
+];
+
+type CanvasNode = MeshNodeType | NamespaceBoxType;
+
+/**
+ * A big graph is mounted a batch per animation frame (nodes, then edges), so no single main-thread task builds
+ * thousands of elements at once; pan and zoom work from the first frame.
+ */
+const NODE_BATCH = 100;
+const EDGE_BATCH = 300;
+const MIN_ZOOM = 0.02;
+const FIT_PADDING = 0.1;
+const BOX_STYLE = { pointerEvents: 'none' } as const;
+const ALL = { nodes: Number.POSITIVE_INFINITY, edges: Number.POSITIVE_INFINITY };
+/** Above this many edges the moving dashes are left out: repainting them every frame made zoom and pan stutter. */
+export const ANIMATE_MAX_EDGES = 400;
+
+/** The viewport that shows every node: computed from the layout, so it is right before anything is mounted. */
+function fitting(nodes: readonly CanvasNode[], width: number, height: number): Viewport {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const node of nodes) {
+    if (node.parentId) continue; // inside its box
+    minX = Math.min(minX, node.position.x);
+    minY = Math.min(minY, node.position.y);
+    maxX = Math.max(maxX, node.position.x + (node.width ?? NODE_WIDTH));
+    maxY = Math.max(maxY, node.position.y + (node.height ?? NODE_HEIGHT));
+  }
+  if (!Number.isFinite(minX)) return { x: 0, y: 0, zoom: 1 };
+  const bounds: Rect = { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+  return getViewportForBounds(bounds, Math.max(1, width), Math.max(1, height), MIN_ZOOM, 1.5, FIT_PADDING);
+}
+
+function markOf(found: ReadonlySet<string>, finding: boolean, id: string): FindMark {
+  return finding ? (found.has(id) ? 'found' : 'dimmed') : undefined;
+}
+
+function samePoint(a: Point, b: Point): boolean {
+  return a.x === b.x && a.y === b.y;
+}
+
+export interface CanvasOptions {
+  graphType: GraphType;
+  labels: EdgeLabelMode;
+  animate: boolean;
+  boxes: boolean;
+  selected: string | null;
+  /** A find expression is active: what it did not find is dimmed. */
+  finding: boolean;
+}
+
+/**
+ * The graph on screen. New data refreshes node contents but keeps unchanged React Flow nodes and edges as they
+ * were (so memoized components skip rendering); a dragged node stays where it was put; the viewport is never touched.
+ */
+export function TopologyCanvas({
+  graph,
+  layout,
+  options,
+  onSelect,
+  resetPositions,
+  canvasRef,
+}: {
+  graph: FilteredGraph;
+  layout: LayoutState;
+  options: CanvasOptions;
+  onSelect: (id: string | null) => void;
+  /** Bumped by the page's "reset positions" button. */
+  resetPositions: number;
+  canvasRef: RefObject<HTMLDivElement | null>;
+}) {
+  const [nodes, setNodes, onNodesChange] = useNodesState<CanvasNode>([]);
+  const { graphType, labels, animate, boxes, selected, finding } = options;
+  const manual = useRef<{ graphType: string; positions: Map<string, Point> } | null>(null);
+  if (manual.current?.graphType !== graphType) {
+    manual.current = { graphType, positions: loadManualPositions(sessionPositionStorage(), graphType) };
+  }
+  const resetSeen = useRef(resetPositions);
+  const placedFor = useRef<LayoutState['positions']>(null);
+
+  useEffect(() => {
+    const positions = layout.positions;
+    const kept = manual.current;
+    if (!positions || !kept) return;
+    if (resetSeen.current !== resetPositions) {
+      resetSeen.current = resetPositions;
+      kept.positions.clear();
+      saveManualPositions(sessionPositionStorage(), graphType, kept.positions);
+    }
+    const groups = layout.groups;
+    setNodes((previous) => {
+      const before = new Map<string, CanvasNode>();
+      for (const n of previous) before.set(n.id, n);
+      const next: CanvasNode[] = [];
+      if (boxes) {
+        const present = new Set<string>();
+        for (const node of graph.nodes) if (node.namespace) present.add(node.namespace);
+        for (const box of graph.boxes) {
+          const area = groups[box.name];
+          if (!area || !present.has(box.name)) continue;
+          const id = `ns:${box.name}`;
+          const old = before.get(id) as NamespaceBoxType | undefined;
+          if (old && old.data.box === box && samePoint(old.position, area) && old.width === area.width && old.height === area.height) {
+            next.push(old);
+            continue;
+          }
+          next.push({
+            id,
+            type: 'namespace',
+            position: { x: area.x, y: area.y },
+            width: area.width,
+            height: area.height,
+            data: { box },
+            selectable: false,
+            draggable: false,
+            focusable: false,
+            zIndex: -1,
+            // A box is scenery: drags inside it pan the canvas.
+            style: BOX_STYLE,
+          });
+        }
+      }
+      for (const node of graph.nodes) {
+        const area = node.namespace ? groups[node.namespace] : undefined;
+        const relative = kept.positions.get(node.id) ?? positions[node.id] ?? { x: 0, y: 0 };
+        const inBox = boxes && area !== undefined;
+        const position = inBox || !area ? relative : { x: relative.x + area.x, y: relative.y + area.y };
+        const parentId = inBox ? `ns:${node.namespace}` : undefined;
+        const mark = markOf(graph.found, finding, node.id);
+        const isSelected = node.id === selected;
+        const old = before.get(node.id) as MeshNodeType | undefined;
+        if (
+          old &&
+          old.type === 'mesh' &&
+          drawsTheSame(old.data.node, node) &&
+          old.data.mark === mark &&
+          old.parentId === parentId &&
+          Boolean(old.selected) === isSelected &&
+          samePoint(old.position, position)
+        ) {
+          next.push(old);
+          continue;
+        }
+        const fresh: MeshNodeType = {
+          id: node.id,
+          type: 'mesh',
+          position,
+          data: { node, mark },
+          ariaLabel: describeNode(node),
+          selected: isSelected,
+          width: NODE_WIDTH,
+          height: NODE_HEIGHT,
+          handles: MESH_HANDLES,
+        };
+        if (parentId) fresh.parentId = parentId;
+        if (old?.measured) fresh.measured = old.measured;
+        next.push(fresh);
+      }
+      return next;
+    });
+    placedFor.current = positions;
+  }, [graph, layout, boxes, selected, finding, graphType, resetPositions, setNodes]);
+
+  const previousEdges = useRef(new Map<string, SecureEdgeType>());
+  const edges = useMemo<SecureEdgeType[]>(() => {
+    const before = previousEdges.current;
+    const after = new Map<string, SecureEdgeType>();
+    const list = graph.edges.map((edge) => {
+      const label = edgeLabel(edge, labels);
+      const mtls = isMutualTls(edge);
+      const mark = markOf(graph.found, finding, edge.id);
+      const moving = animate && graph.edges.length <= ANIMATE_MAX_EDGES && (edge.requestsPerSecond > 0 || edge.bytesPerSecond > 0);
+      const old = before.get(edge.id);
+      const same =
+        old?.data &&
+        old.data.label === label &&
+        old.data.mtls === mtls &&
+        old.data.mark === mark &&
+        old.data.moving === moving &&
+        old.source === edge.source &&
+        old.target === edge.target;
+      const next: SecureEdgeType = same
+        ? old
+        : {
+            id: edge.id,
+            source: edge.source,
+            target: edge.target,
+            type: 'secure',
+            markerEnd: MARKER_END,
+            data: { label, mtls, mark, moving },
+          };
+      after.set(edge.id, next);
+      return next;
+    });
+    previousEdges.current = after;
+    return list;
+  }, [graph, labels, animate, finding]);
+
+  const layoutGroups = useRef(layout.groups);
+  layoutGroups.current = layout.groups;
+  const onNodeDragStop = useCallback((_: unknown, node: Node) => {
+    const kept = manual.current;
+    if (!kept || node.type !== 'mesh') return;
+    // Kept relative to the namespace box, as the layout places it, so it holds with boxes on or off.
+    const namespace = (node as MeshNodeType).data.node.namespace;
+    const area = !node.parentId && namespace ? layoutGroups.current[namespace] : undefined;
+    kept.positions.set(node.id, area ? { x: node.position.x - area.x, y: node.position.y - area.y } : node.position);
+    saveManualPositions(sessionPositionStorage(), kept.graphType, kept.positions);
+  }, []);
+
+  // Progressive mounting of the first graph; later refreshes and re-layouts change little and show at once.
+  const [reveal, setReveal] = useState({ nodes: 0, edges: 0 });
+  const mounting = nodes.length > 0 && reveal !== ALL;
+  useEffect(() => {
+    if (!mounting) return;
+    if (reveal.nodes >= nodes.length && reveal.edges >= edges.length) {
+      setReveal(ALL);
+      return;
+    }
+    const frame = requestAnimationFrame(() =>
+      setReveal((r) =>
+        r.nodes < nodes.length ? { nodes: r.nodes + NODE_BATCH, edges: 0 } : { nodes: r.nodes, edges: r.edges + EDGE_BATCH },
+      ),
+    );
+    return () => cancelAnimationFrame(frame);
+  }, [mounting, reveal, nodes.length, edges.length]);
+  const shownNodes = reveal.nodes >= nodes.length ? nodes : nodes.slice(0, reveal.nodes);
+  const shownEdges = reveal.edges >= edges.length ? edges : edges.slice(0, reveal.edges);
+  const initialViewport = useRef<Viewport | null>(null);
+  if (initialViewport.current === null && nodes.length > 0) {
+    initialViewport.current = fitting(nodes, canvasRef.current?.clientWidth ?? 0, canvasRef.current?.clientHeight ?? 0);
+  }
+
+  const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.type === 'mesh' ? node.id : null), [onSelect]);
+  const onPaneClick = useCallback(() => onSelect(null), [onSelect]);
+
+  if (layout.error) {
+    return (
+      <p className="error" role="alert">
+        Could not lay out the graph: {layout.error}
+      </p>
+    );
+  }
+  // What the benchmark and the e2e wait for: the latest layout is on screen.
+  const applied = layout.positions !== null && placedFor.current === layout.positions;
+  return (
+    <div
+      ref={canvasRef}
+      className="topology-flow"
+      data-testid="topology-canvas"
+      data-layout={applied ? 'applied' : 'pending'}
+      data-mounting={mounting ? 'true' : undefined}
+      data-nodes={graph.nodes.length}
+      data-edges={graph.edges.length}
+    >
+      {nodes.length > 0 ? (
+        <ReactFlow<CanvasNode, SecureEdgeType>
+          nodes={shownNodes}
+          edges={shownEdges}
+          nodeTypes={NODE_TYPES}
+          edgeTypes={EDGE_TYPES}
+          onNodesChange={onNodesChange}
+          onNodeClick={onNodeClick}
+          onNodeDragStop={onNodeDragStop}
+          onPaneClick={onPaneClick}
+          nodesConnectable={false}
+          defaultViewport={initialViewport.current ?? undefined}
+          minZoom={MIN_ZOOM}
+          onlyRenderVisibleElements
+          aria-label="Service graph"
+        >
+          <Background />
+          <Controls />
+        </ReactFlow>
+      ) : graph.nodes.length === 0 ? (
+        <p className="muted" role="status">
+          Every node is hidden by the hide expression.
+        </p>
+      ) : (
+        <p className="muted" role="status">
+          Laying out {graph.nodes.length} nodes…
+        </p>
+      )}
+    </div>
+  );
+}
