@@ -479,6 +479,10 @@ describe('Ambit console against the running embedded demo (ambit up)', () => {
     await page.locator(`[data-testid="graph-time"][data-timestamp="${chosen}"]`).waitFor();
     const replayed = await query<{ timestamp: number }>(page, 'topology.graph', { window: '1m', at: chosen });
     assert.equal(replayed.timestamp, chosen, 'the BFF evaluates the graph at the replay time');
+    // The demo's manifests were applied when the mesh started: their changes are marked on the scrubber.
+    const marker = page.getByTestId('replay-change').filter({ hasText: 'Deployment demo/productpage-v1' }).first();
+    await marker.waitFor();
+    assert.match((await marker.getAttribute('title')) ?? '', /^create Deployment demo\/productpage-v1 by system:ambit-up$/);
     await page.getByRole('button', { name: 'Back to live' }).click();
     await page.waitForURL((url) => !url.searchParams.has('at'));
     await context.close();
