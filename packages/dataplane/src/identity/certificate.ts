@@ -1,6 +1,7 @@
-import { createPrivateKey, webcrypto, X509Certificate } from 'node:crypto';
+import { createPrivateKey, generateKeyPair, X509Certificate } from 'node:crypto';
+import { promisify } from 'node:util';
 import { AmbitError } from '@ambit/shared/errors';
-import { Pkcs10CertificateRequestGenerator, SubjectAlternativeNameExtension } from './x509';
+import { createCsrDer, toPem } from './csr';
 
 /**
  * A workload's certificate as the proxy holds it: a fresh ECDSA P-256 key, the chain the CA
@@ -29,19 +30,15 @@ export interface KeyAndCsr {
   csrPem: string;
 }
 
-const KEY_ALGORITHM: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
-const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as webcrypto.EcdsaParams;
+const generateEcKeyPair = promisify(generateKeyPair);
 
 /** A new P-256 key and a CSR whose only name is the SPIFFE URI SAN `identity`. */
 export async function generateKeyAndCsr(identity: string): Promise<KeyAndCsr> {
-  const keys = (await webcrypto.subtle.generateKey(KEY_ALGORITHM, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
-  const csr = await Pkcs10CertificateRequestGenerator.create({
-    keys,
-    signingAlgorithm: SIGNING_ALGORITHM,
-    extensions: [new SubjectAlternativeNameExtension([{ type: 'url', value: identity }])],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { keyPem: toPem('PRIVATE KEY', pkcs8), csrPem: csr.toString('pem') };
+  const { privateKey, publicKey } = await generateEcKeyPair('ec', { namedCurve: 'P-256' });
+  return {
+    keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    csrPem: toPem('CERTIFICATE REQUEST', createCsrDer(identity, privateKey, publicKey)),
+  };
 }
 
 /**
@@ -92,11 +89,6 @@ export function uriSans(subjectAltName: string | undefined): string[] {
     out.push(value.startsWith('"') ? (JSON.parse(value) as string) : value);
   }
   return out;
-}
-
-function toPem(label: string, der: Buffer): string {
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n');
-  return `-----BEGIN ${label}-----\n${body}${body.endsWith('\n') ? '' : '\n'}-----END ${label}-----\n`;
 }
 
 function ensureTrailingNewline(pem: string): string {

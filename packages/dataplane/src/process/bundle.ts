@@ -25,10 +25,12 @@ const ENTRIES: Record<ProxyKind, string> = {
  * 1 MiB (default 16 MiB semi-spaces): its RSS stays ~25 MiB lower under load for a few percent more
  * GC, since what it allocates per chunk dies young. The waypoint keeps the default: it holds each
  * request's objects across several event-loop turns, and with 1 MiB its GC share rose from ~3 % to
- * ~29 % of its busy time (bench/results/profiles/README.md).
+ * ~29 % of its busy time (bench/results/profiles/README.md). One V8 worker thread instead of four
+ * saves the ztunnel ~3–4 MiB of thread stacks and allocator arenas; its heap is small enough that
+ * concurrent GC work gains nothing measurable from more (bench/README.md, ztunnel section).
  */
 export const PROXY_NODE_FLAGS: Record<ProxyKind, readonly string[]> = {
-  ztunnel: ['--max-semi-space-size=1'],
+  ztunnel: ['--max-semi-space-size=1', '--v8-pool-size=1'],
   waypoint: [],
 };
 
@@ -69,6 +71,11 @@ export async function buildProxyBundles(): Promise<void> {
       format: 'cjs',
       target: 'node20',
       sourcemap: 'linked',
+      // V8 keeps each bundle's whole source in the heap, twice as large once one comment has a
+      // non-ASCII character: no whitespace or comments keeps it ASCII and ~40 % smaller (~1.5 MiB RSS).
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'external',
       logLevel: 'warning',
       plugins: [
         {

@@ -1,9 +1,9 @@
 // The client's half of the ADS wire codec: encode requests, decode responses. The server's half
-// lives in @ambit/shared/xds (discovery-messages.ts); both use the same Envoy schemas, and this
-// half belongs there too once shared is open for edits.
+// lives in discovery-messages.ts. This half loads only the discovery messages (discoverySchemas),
+// so a ztunnel never loads Envoy's resource schemas.
 import type { Any } from './any';
 import type { DeltaDiscoveryRequest, DiscoveryRequest } from './discovery-messages';
-import { envoySchemas } from './schemas';
+import { discoverySchemas } from './schemas';
 
 /** A resource of a delta response; `resource` is absent when the server sent only a name. */
 export interface ReceivedDeltaResource {
@@ -33,7 +33,7 @@ interface ProtoAny {
   value?: Uint8Array;
 }
 
-type MessageType = ReturnType<ReturnType<typeof envoySchemas>['lookupType']>;
+type MessageType = ReturnType<ReturnType<typeof discoverySchemas>['lookupType']>;
 
 interface ClientTypes {
   request: MessageType;
@@ -46,7 +46,7 @@ let types: ClientTypes | undefined;
 
 function clientTypes(): ClientTypes {
   if (!types) {
-    const root = envoySchemas();
+    const root = discoverySchemas();
     types = {
       request: root.lookupType('envoy.service.discovery.v3.DiscoveryRequest'),
       response: root.lookupType('envoy.service.discovery.v3.DiscoveryResponse'),

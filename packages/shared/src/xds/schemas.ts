@@ -57,12 +57,28 @@ export const ENVOY_PROTO_FILES: readonly string[] = [
   'envoy/extensions/load_balancing_policies/round_robin/v3/round_robin.proto',
 ];
 
+/** The discovery messages alone (DiscoveryRequest/Response and their delta forms, with envoy.config.core.v3.Node). */
+export const DISCOVERY_PROTO_FILES: readonly string[] = ['envoy/service/discovery/v3/discovery.proto'];
+
 let envoyRoot: protobuf.Root | undefined;
 
 /** Envoy's schemas, loaded once (≈ 150 ms) on first use. */
 export function envoySchemas(): protobuf.Root {
   envoyRoot ??= loadProtoRoot(ENVOY_PROTO_FILES, envoyIncludeDirs());
   return envoyRoot;
+}
+
+let discoveryRoot: protobuf.Root | undefined;
+
+/**
+ * The discovery messages an xDS client encodes and decodes. A ztunnel never needs Envoy's
+ * Listener/Route/Cluster set (~15 MiB of a ztunnel's RSS), so this loads only discovery.proto and
+ * what it imports, unless the full set is already loaded (it contains these messages).
+ */
+export function discoverySchemas(): protobuf.Root {
+  if (envoyRoot) return envoyRoot;
+  discoveryRoot ??= loadProtoRoot(DISCOVERY_PROTO_FILES, envoyIncludeDirs());
+  return discoveryRoot;
 }
 
 let workloadRoot: protobuf.Root | undefined;
