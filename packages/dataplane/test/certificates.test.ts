@@ -5,9 +5,9 @@ import * as protoLoader from '@grpc/proto-loader';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIstioCertificateProvider, type IstioCertificateProvider } from '../src/identity/istio-ca-client';
 import { CertificateManager } from '../src/identity/manager';
-import { Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from '../src/identity/x509';
 import { createTestCa, fakeProvider } from './fixtures/test-ca';
 import { waitFor } from './fixtures/wait';
+import { Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from './fixtures/x509';
 
 const IDENTITY = 'spiffe://cluster.local/ns/shop/sa/cart';
 const FAST_BACKOFF = { initialMs: 20, multiplier: 2, jitter: 0.2, maxMs: 100 };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyAndCsr } from '../src/identity/certificate';
 import { createCsrDer, toPem } from '../src/identity/csr';
-import { Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from '../src/identity/x509';
+import { Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from './fixtures/x509';
 
 const IDENTITY = 'spiffe://cluster.local/ns/shop/sa/cart';
 const dirs: string[] = [];
