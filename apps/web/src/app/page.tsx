@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client';
 import type { MeshOverview } from '../api/types';
@@ -12,6 +13,42 @@ interface ChangeLine {
 }
 
 const RECENT_CHANGES = 15;
+/** Phases of a run that is moving traffic or waiting on a gate (Flagger's). */
+const RUNNING_PHASES = new Set(['Initializing', 'Progressing', 'Waiting', 'WaitingPromotion', 'Promoting', 'Finalising']);
+
+/** Canary runs in progress, with their weight and failed checks; links to each run. */
+function ActiveRollouts() {
+  const rollouts = useQuery({ queryKey: ['rollouts.list'], queryFn: () => api.rollouts.list.query({}), refetchInterval: 5_000 });
+  return (
+    <>
+      <h2>Active rollouts</h2>
+      <QueryState query={rollouts} label="the rollouts">
+        {({ items }) => {
+          const active = items.filter((item) => item.phase !== null && RUNNING_PHASES.has(item.phase));
+          if (active.length === 0)
+            return (
+              <p className="muted">
+                No canary is running. <Link href="/rollouts">All rollouts</Link>
+              </p>
+            );
+          return (
+            <ul className="changes" aria-label="Active rollouts">
+              {active.map((item) => (
+                <li key={`${item.namespace}/${item.name}`}>
+                  <Link href={`/rollouts/${item.namespace}/${item.name}`}>
+                    {item.namespace}/{item.name}
+                  </Link>{' '}
+                  {item.phase}
+                  {item.suspended ? ' (paused)' : ''}: canary {item.canaryWeight}%, failed checks {item.failedChecks}/{item.threshold}
+                </li>
+              ))}
+            </ul>
+          );
+        }}
+      </QueryState>
+    </>
+  );
+}
 
 function percent(ratio: number | null): string {
   return ratio === null ? '—' : `${Math.round(ratio * 100)}%`;
@@ -93,6 +130,7 @@ export default function OverviewPage() {
       <QueryState query={overview} label="the mesh overview">
         {(data) => <OverviewCards overview={data} />}
       </QueryState>
+      <ActiveRollouts />
       <h2>Recent changes</h2>
       <p className="muted" role="status">
         {changes.live ? 'Following the change stream.' : 'Connecting to the change stream…'}
