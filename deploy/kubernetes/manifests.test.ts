@@ -11,6 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PrometheusTelemetry } from '@ambit/control-plane/telemetry';
+import { clusterWaypointPod, DEFAULT_CONTROL_PLANE_ADDRESS, DEFAULT_WAYPOINT_IMAGE } from '@ambit/control-plane/waypoint-deployer';
+import { WAYPOINT_OBJECT_KINDS, waypointObjects } from '@ambit/control-plane/waypoint-objects';
 import { validateObject } from '@ambit/shared';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
@@ -137,6 +139,43 @@ describe('deploy/kubernetes manifests', () => {
           base.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === s.name),
           binding.source,
         ).toBe(true);
+    }
+  });
+
+  it('show what the waypoint controller of `serve --store kubernetes` creates, and grant it exactly that', () => {
+    const gateway = waypointExample.find((o) => o.kind === 'Gateway') as RenderedObject;
+    const stored = { ...plain(gateway), metadata: { ...gateway.metadata, uid: 'uid-1' } } as never;
+    const made = waypointObjects(stored, clusterWaypointPod('demo', 'waypoint', DEFAULT_WAYPOINT_IMAGE, DEFAULT_CONTROL_PLANE_ADDRESS));
+    expect(made.map((o) => o.kind)).toEqual(['ServiceAccount', 'Deployment', 'Service']);
+    for (const object of made) {
+      const example = waypointExample.find((o) => o.kind === object.kind) as RenderedObject;
+      const { metadata, ...rest } = object as Record<string, unknown> & { metadata: Record<string, unknown> };
+      const { source: _source, metadata: exampleMetadata, ...exampleRest } = example;
+      // The example is the controller's output without the owner (it has no Gateway uid to name).
+      expect(rest, object.kind).toEqual(exampleRest);
+      expect(metadata).toMatchObject({
+        ...exampleMetadata,
+        ownerReferences: [{ kind: 'Gateway', name: 'waypoint', uid: 'uid-1', controller: true }],
+      });
+      const Schema = BUILT_IN[`${object.apiVersion} ${object.kind}`];
+      expect(Schema, object.kind).toBeDefined();
+      if (Schema) new Schema(object as never).validate();
+    }
+    // Apply (patch, create on first apply) and delete of each kind it makes; no more on those kinds.
+    const role = base.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'ambit-control-plane') as RenderedObject & {
+      rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    };
+    const plural = { ServiceAccount: ['', 'serviceaccounts'], Deployment: ['apps', 'deployments'], Service: ['', 'services'] } as const;
+    for (const kind of WAYPOINT_OBJECT_KINDS) {
+      const [group, resource] = plural[kind];
+      const verbs = new Set(
+        role.rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r) => r.verbs),
+      );
+      for (const verb of ['patch', 'create', 'delete', 'list', 'watch']) expect(verbs.has(verb), `${resource} ${verb}`).toBe(true);
+      expect(
+        [...verbs].filter((v) => !['get', 'list', 'watch', 'patch', 'create', 'delete'].includes(v)),
+        resource,
+      ).toEqual([]);
     }
   });
 

@@ -131,11 +131,16 @@ let server: FakeKubeApiServer;
 let work: string;
 let kubeconfig: string;
 
-/** Another client (kubectl, a GitOps tool) applying with its own field manager. */
-async function applyAs(manager: string, object: Record<string, unknown>, force = false): Promise<number> {
+async function kubeConfig() {
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
+  return kc;
+}
+
+/** Another client (kubectl, a GitOps tool) applying with its own field manager. */
+async function applyAs(manager: string, object: Record<string, unknown>, force = false): Promise<number> {
+  const kc = await kubeConfig();
   const { apiResource, objectPath } = await import('../src/store/kubernetes/index');
   const { kind, metadata } = object as { kind: string; metadata: { name: string; namespace?: string } };
   const response = await new KubeApi(kc).send('PATCH', objectPath(apiResource(kind), metadata.namespace ?? '', metadata.name), {
@@ -239,6 +244,8 @@ describe('ambit serve --store kubernetes (two replicas on the stand-in API serve
     expect(follower.output()).not.toContain('"msg":"became leader"');
     expect(leader.output()).toContain('"msg":"rollout controller started"');
     expect(follower.output()).not.toContain('"msg":"rollout controller started"');
+    await waitFor('the leader to start the waypoint controller', () => leader.output().includes('"msg":"waypoint controller started"'));
+    expect(follower.output()).not.toContain('"msg":"waypoint controller started"');
 
     // The leader's rollout controller acts on a Canary created in the cluster: it makes the primary.
     const labels = { app: 'podinfo' };
@@ -280,5 +287,84 @@ describe('ambit serve --store kubernetes (two replicas on the stand-in API serve
     expect(
       (server.object('Lease', LEASE_NAMESPACE, 'ambit-control-plane') as { spec: { holderIdentity: string } }).spec.holderIdentity,
     ).toBe(follower.identity);
+  });
+
+  it('has the Lease holder make a waypoint (ServiceAccount, Deployment, Service) for an istio-waypoint Gateway, owned by it, and remove it with the Gateway', async () => {
+    const holder = await waitFor('a Lease holder', () => {
+      const lease = server.object('Lease', LEASE_NAMESPACE, 'ambit-control-plane') as { spec: { holderIdentity?: string } } | undefined;
+      return lease?.spec.holderIdentity || undefined;
+    });
+    const leader = replicas.find((r) => r.identity === holder) as Replica;
+    // The replica that took over from the one stopped above runs it now.
+    await waitFor('the leader to start the waypoint controller', () => leader.output().includes('"msg":"waypoint controller started"'));
+
+    // A Gateway of another class gets nothing; the waypoint one gets its three objects.
+    await applyAs('kubectl', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'ingress', namespace: 'demo' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    });
+    expect(
+      await applyAs('kubectl', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'waypoint', namespace: 'demo', labels: { 'istio.io/waypoint-for': 'service' } },
+        spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+      }),
+    ).toBe(201);
+    const gatewayUid = (server.object('Gateway', 'demo', 'waypoint') as { metadata: { uid: string } }).metadata.uid;
+    type Made = {
+      metadata: {
+        labels: Record<string, string>;
+        managedFields: { manager: string; operation: string }[];
+        ownerReferences: { apiVersion: string; kind: string; name: string; uid: string; controller: boolean }[];
+      };
+      spec?: Record<string, unknown>;
+    };
+    const made = await waitFor('the waypoint objects', () => {
+      const objects = ['ServiceAccount', 'Deployment', 'Service'].map(
+        (kind) => server.object(kind, 'demo', 'waypoint') as Made | undefined,
+      );
+      return objects.every(Boolean) ? (objects as Made[]) : undefined;
+    });
+    for (const object of made) {
+      expect(object.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'ambit', operation: 'Apply' }));
+      expect(object.metadata.ownerReferences).toEqual([
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'waypoint', uid: gatewayUid, controller: true },
+      ]);
+      expect(object.metadata.labels['gateway.networking.k8s.io/gateway-name']).toBe('waypoint');
+    }
+    for (const path of [
+      '/api/v1/namespaces/demo/serviceaccounts/waypoint',
+      '/apis/apps/v1/namespaces/demo/deployments/waypoint',
+      '/api/v1/namespaces/demo/services/waypoint',
+    ])
+      expect(server.requests.some((r) => r.startsWith(`PATCH ${path}?fieldManager=ambit`))).toBe(true);
+    const [, deployment, svc] = made as [Made, Made & { spec: { template: { spec: Record<string, unknown> } } }, Made];
+    expect(deployment.spec.template.spec).toMatchObject({
+      serviceAccountName: 'waypoint',
+      containers: [
+        {
+          name: 'waypoint',
+          image: 'ambit/mesh:dev',
+          args: ['waypoint', '--xds-root-ca=/etc/ambit/root-cert.pem', '--xds-server-name=istiod.istio-system.svc'],
+          env: expect.arrayContaining([{ name: 'WAYPOINT_NAME', value: 'demo/waypoint' }]),
+        },
+      ],
+    });
+    expect(svc.spec).toMatchObject({ ports: [{ name: 'mesh', port: 15008, targetPort: 15008 }] });
+    expect(server.object('Deployment', 'demo', 'ingress')).toBeUndefined();
+
+    // The Gateway goes: so does its waypoint (the stand-in has no garbage collector; the controller deletes).
+    const deleted = await new KubeApi(await kubeConfig()).send(
+      'DELETE',
+      '/apis/gateway.networking.k8s.io/v1/namespaces/demo/gateways/waypoint',
+    );
+    expect(deleted.status).toBe(200);
+    await waitFor('the waypoint objects to go', () =>
+      ['ServiceAccount', 'Deployment', 'Service'].every((kind) => server.object(kind, 'demo', 'waypoint') === undefined),
+    );
+    expect(server.requests.some((r) => r.startsWith('DELETE /api/v1/namespaces/demo/serviceaccounts/waypoint'))).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Where the control plane keeps its configuration and where the console reads telemetry from:
- * the flags `--store`, `--kubeconfig`, `--leader-election-namespace`, `--prometheus-url` and their
- * environment variables (AMBIT_STORE, AMBIT_LEADER_ELECTION_NAMESPACE, AMBIT_PROMETHEUS_URL),
+ * the flags `--store`, `--kubeconfig`, `--leader-election-namespace`, `--prometheus-url`,
+ * `--waypoint-image` and their environment variables (AMBIT_STORE, AMBIT_LEADER_ELECTION_NAMESPACE,
+ * AMBIT_PROMETHEUS_URL, AMBIT_WAYPOINT_IMAGE),
  * shared by `ambit serve` and `ambit control-plane`; and, in Kubernetes mode, the store and the
  * leader election that decides which replica runs the controllers that write.
  */
@@ -9,6 +10,7 @@
 import { hostname } from 'node:os';
 import type { KubernetesStore, LeaderElector } from '@ambit/control-plane/store/kubernetes';
 import type { TelemetrySource } from '@ambit/control-plane/telemetry';
+import { DEFAULT_WAYPOINT_IMAGE } from '@ambit/control-plane/waypoint-deployer';
 import { AmbitError } from '@ambit/shared';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -21,6 +23,7 @@ export interface BackendOptions {
   kubeconfig?: string;
   leaderElectionNamespace?: string;
   prometheusUrl?: string;
+  waypointImage?: string;
 }
 
 /** Where the Lease lives when neither the flag nor the environment says: the namespace of deploy/kubernetes. */
@@ -45,6 +48,15 @@ export function addLeaderElectionFlags(command: Command): Command {
     '--leader-election-namespace <namespace>',
     `with --store kubernetes: namespace of the Lease "ambit-control-plane" that picks the replica running the controllers (env AMBIT_LEADER_ELECTION_NAMESPACE; default ${DEFAULT_LEADER_ELECTION_NAMESPACE})`,
     process.env.AMBIT_LEADER_ELECTION_NAMESPACE,
+  );
+}
+
+/** Kubernetes mode: the image of the waypoint Deployments made for istio-waypoint Gateways. */
+export function addWaypointFlags(command: Command): Command {
+  return command.option(
+    '--waypoint-image <image>',
+    `with --store kubernetes: image of the waypoint Deployments the controller creates for Gateways of class istio-waypoint (env AMBIT_WAYPOINT_IMAGE; default ${DEFAULT_WAYPOINT_IMAGE}, as deploy/kubernetes)`,
+    process.env.AMBIT_WAYPOINT_IMAGE,
   );
 }
 

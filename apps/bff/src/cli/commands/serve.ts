@@ -4,6 +4,7 @@ import type { RolloutController } from '@ambit/control-plane/rollout';
 import type { Store, StoredObject } from '@ambit/control-plane/store';
 import type { LeaderElector } from '@ambit/control-plane/store/kubernetes';
 import type { TelemetrySource } from '@ambit/control-plane/telemetry';
+import type { WaypointDeployer } from '@ambit/control-plane/waypoint-deployer';
 import type { Deployment } from '@ambit/shared';
 import type { Command } from 'commander';
 import { type Logger, pino } from 'pino';
@@ -12,6 +13,7 @@ import {
   addLeaderElectionFlags,
   addStoreFlags,
   addTelemetryFlags,
+  addWaypointFlags,
   type BackendOptions,
   leaderElection,
   openChosenStore,
@@ -47,6 +49,21 @@ export function deploymentStatusReady(deployment: StoredObject): boolean {
   return (status.readyReplicas ?? 0) >= desired && (status.updatedReplicas ?? status.readyReplicas ?? 0) >= desired;
 }
 
+/** The controllers that write, run by one replica: the rollout controller and, in Kubernetes mode, the waypoint controller. */
+interface Controllers {
+  rollouts: RolloutController;
+  waypoints: WaypointDeployer | undefined;
+}
+
+/** The waypoint controller of Kubernetes mode on its store. */
+async function startWaypoints(store: Store, image: string | undefined, logger: Logger): Promise<WaypointDeployer> {
+  const { WaypointDeployer } = await import('@ambit/control-plane/waypoint-deployer');
+  const controller = new WaypointDeployer({ store, logger: logger.child({ component: 'waypoints' }), ...(image ? { image } : {}) });
+  controller.start();
+  logger.info({ component: 'waypoints' }, 'waypoint controller started');
+  return controller;
+}
+
 /** The rollout controller on its store; returns how to stop it. */
 async function startRollouts(store: Store, telemetry: TelemetrySource | undefined, logger: Logger): Promise<RolloutController> {
   const { RolloutController } = await import('@ambit/control-plane/rollout');
@@ -73,7 +90,7 @@ export function registerServe(program: Command): void {
     .option('--trust-proxy', 'behind a reverse proxy: trust X-Forwarded-For and X-Forwarded-Proto')
     .option('--trust-domain <domain>', 'SPIFFE trust domain of issued certificates', 'cluster.local')
     .option('--plugin-certs <dir>', 'sign with Istio-style plug-in certs (ca-cert.pem, ca-key.pem, root-cert.pem, cert-chain.pem)');
-  addTelemetryFlags(addLeaderElectionFlags(addStoreFlags(command)))
+  addWaypointFlags(addTelemetryFlags(addLeaderElectionFlags(addStoreFlags(command))))
     .addHelpText(
       'after',
       `\nOn the first start an "admin" user is created and its password printed once; keep it.\nRuns until interrupted (Ctrl-C). Logs are JSON lines on standard output.\n\nExample:\n  ambit serve --port 4000`,
@@ -97,17 +114,26 @@ export function registerServe(program: Command): void {
         ...(options.pluginCerts ? { pluginCertsDir: resolve(options.pluginCerts) } : {}),
         logger,
       });
-      let rollouts: Promise<RolloutController> | undefined;
-      const runRollouts = () => {
-        rollouts ??= startRollouts(controlPlane.store, telemetry, logger);
-        return rollouts;
+      let controllers: Promise<Controllers> | undefined;
+      const runControllers = () => {
+        controllers ??= Promise.all([
+          startRollouts(controlPlane.store, telemetry, logger),
+          // Waypoint Deployments are for a cluster; with SQLite there is none to run them.
+          kubernetesStore ? startWaypoints(controlPlane.store, options.waypointImage, logger) : undefined,
+        ]).then(([rollouts, waypoints]) => ({ rollouts, waypoints }));
+        return controllers;
       };
-      // One stop at a time, and every caller waits for the ticks in flight to finish their writes.
+      // One stop at a time, and every caller waits for the passes in flight to finish their writes.
       let stopping = Promise.resolve();
-      const stopRollouts = () => {
-        const running = rollouts;
-        rollouts = undefined;
-        if (running) stopping = stopping.then(async () => (await running).stop());
+      const stopControllers = () => {
+        const running = controllers;
+        controllers = undefined;
+        if (running) {
+          stopping = stopping.then(async () => {
+            const { rollouts, waypoints } = await running;
+            await Promise.all([rollouts.stop(), waypoints?.stop()]);
+          });
+        }
         return stopping;
       };
       let elector: LeaderElector | undefined;
@@ -116,12 +142,12 @@ export function registerServe(program: Command): void {
         elector = kubernetesStore
           ? await leaderElection(kubernetesStore, options, {
               logger: logger.child({ component: 'leader-election' }),
-              onStartedLeading: () => void runRollouts(),
-              onStoppedLeading: () => void stopRollouts(),
+              onStartedLeading: () => void runControllers(),
+              onStoppedLeading: () => void stopControllers(),
             })
           : undefined;
         if (elector) elector.start();
-        else await runRollouts();
+        else await runControllers();
         const bff = await startBff({
           controlPlane,
           ...(telemetry ? { telemetry } : {}),
@@ -148,7 +174,7 @@ export function registerServe(program: Command): void {
         await bff.close();
       } finally {
         // Writes finish first; then the Lease is released, so another replica takes over at once.
-        await stopRollouts();
+        await stopControllers();
         await elector?.stop();
         await controlPlane.stop();
       }
