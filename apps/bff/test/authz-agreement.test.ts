@@ -187,6 +187,10 @@ const SCENARIOS: Scenario[] = [
       c('alpha/frontend', 'alpha/api', 80, 'deny', { method: 'POST', path: '/public/a' }),
       c('alpha/frontend', 'alpha/api', 80, 'deny', { method: 'GET', path: '/private' }),
       c('beta/reviews', 'alpha/api', 80, 'allow', { method: 'GET', path: '/public/b?x=1' }),
+      // Istio's BASE normalization: encoded unreserved characters are decoded before matching; an encoded NUL is a 400.
+      c('alpha/frontend', 'alpha/api', 80, 'allow', { method: 'GET', path: '/%70ublic/a' }),
+      c('alpha/frontend', 'alpha/api', 80, 'deny', { method: 'GET', path: '/%70rivate/../private' }),
+      c('alpha/frontend', 'alpha/api', 80, 'deny', { method: 'GET', path: '/public/a%00' }),
       c('gamma/loadgen', 'alpha/api', 80, 'deny', { method: 'GET', path: '/public/b' }),
       c('alpha/frontend', 'alpha/api', 80, 'deny', { method: 'DELETE', path: '/public/a' }),
       c('beta/reviews', 'beta/ratings', 9080, 'allow', { method: 'DELETE', path: '/public/a' }),

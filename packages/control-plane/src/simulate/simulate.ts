@@ -7,7 +7,7 @@
  * Decisions come from the shared evaluator and route matcher the proxies run.
  */
 import { type AuthzDecision, type AuthzRequest, type CompiledPolicy, evaluateAuthorization } from '@ambit/shared/authz';
-import { normalizeRequestPath } from '@ambit/shared/routing';
+import { isRejectedRequestPath, normalizeRequestPath } from '@ambit/shared/routing';
 import { type MeshSnapshot, type ServiceInfo, STATIC_STRICT_POLICY_NAME, type WaypointBinding, type WorkloadInfo } from '../registry/index';
 import { waypointPoliciesOf, ztunnelPoliciesOf } from './enforcement';
 import {
@@ -128,6 +128,25 @@ function throughWaypoint(
   const request: Http = http ?? { method: 'GET', path: '/', host: `${service.name}.${service.namespace}:${port}`, headers: {} };
   if (!http) result.notes.push('the waypoint parses the connection as HTTP; simulated as GET /');
 
+  if (http && isRejectedRequestPath(http.path)) {
+    result.hops.push({
+      point: 'waypoint',
+      proxy: `waypoint/${waypoint.namespace}/${waypoint.name}`,
+      workload: workloadRef(pod),
+      decision: 'deny',
+      reason: 'the path holds an encoded NUL (%00): refused before routing or authorization, as Istio does',
+      policies: [],
+      seen: {
+        ...(client.principal !== undefined ? { principal: client.principal } : {}),
+        sourceIp: client.ip,
+        destinationIp: vip,
+        destinationPort: port,
+        method: request.method,
+        path: request.path,
+      },
+    });
+    return finish(result, 'deny', '400 invalid path (at the waypoint)');
+  }
   const policies = waypointPoliciesOf(snapshot, waypoint, service);
   const seen: AuthzRequest = {
     source: { ip: client.ip, ...(client.principal !== undefined ? { principal: client.principal } : {}) },

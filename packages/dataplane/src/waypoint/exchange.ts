@@ -20,6 +20,7 @@ import {
   type ForwardAction,
   type HeaderModifier,
   type HeaderRecord,
+  isRejectedRequestPath,
   matchRequest,
   normalizeRequestPath,
   pickBackend,
@@ -140,6 +141,11 @@ export class Exchange {
     this.response.once('close', this.onDownstreamClose);
     const { record, context, proxy } = this;
     const { service } = context;
+    if (isRejectedRequestPath(this.request.url ?? '/')) {
+      // Istio refuses an encoded NUL in the path before routing or authorization.
+      this.reply(400, 'invalid path');
+      return;
+    }
     const policies = proxy.routes.policiesFor(service);
     if (policies.length > 0) {
       const decision = evaluateAuthorization(policies, this.authzRequest());
@@ -202,7 +208,8 @@ export class Exchange {
       context.port,
       context.service.hostname,
       record.method,
-      record.path,
+      // Flow records are readable by every console viewer: the query may carry tokens, and authorization never reads it.
+      pathWithoutQuery(record.path),
       record.authority,
       allowed,
       policy,
@@ -574,4 +581,9 @@ export class Exchange {
     for (const chunk of this.copies ?? []) copy.write(chunk);
     copy.end();
   }
+}
+
+function pathWithoutQuery(path: string): string {
+  const query = path.indexOf('?');
+  return query === -1 ? path : path.slice(0, query);
 }

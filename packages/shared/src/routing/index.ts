@@ -21,6 +21,6 @@ export { modifyPath, replacePathPrefix } from './path-modifier';
 export { comparePrecedence, type PrecedenceKey } from './precedence';
 export { computeRedirect, type RedirectRequest, rewriteUrl } from './redirect';
 export { compileFullMatchRegex, regexProblem } from './regex';
-export { normalizeRequestPath } from './request-path';
+export { isRejectedRequestPath, normalizeRequestPath } from './request-path';
 export { matchCovers } from './shadowing';
 export type * from './types';
