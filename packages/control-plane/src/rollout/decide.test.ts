@@ -305,6 +305,33 @@ describe('rollout decisions (Flagger state machine)', () => {
     expect(status(w).phase).toBe('Promoting');
   });
 
+  it('a promote request at a closed confirm-promotion gate is held, not retried on every tick', () => {
+    const w = initialized(canaryOf({ maxWeight: 50, webhooks: [{ name: 'approve', type: 'confirm-promotion', url: AMBIT_GATE_URL }] }));
+    newRevision(w);
+    later(w);
+    expect(status(w).canaryWeight).toBe(10);
+    w.canary = {
+      ...w.canary,
+      status: { ...status(w), ambit: { ...status(w).ambit, commands: { promote: { by: 'alice', at: 'x' } } } },
+    } as Canary;
+    const held = later(w, 100);
+    expect(held.actions).not.toContainEqual({ type: 'promote' });
+    expect(status(w)).toMatchObject({ phase: 'WaitingPromotion' });
+    expect(status(w).ambit?.commands?.promote?.heldAt).toBeDefined();
+    // The controller wakes on its own status write: that tick waits for the interval and changes nothing.
+    const metrics = w.asked.metrics;
+    const again = later(w, 100);
+    expect(again.changed).toBe(false);
+    expect(w.asked.metrics).toBe(metrics);
+    expect(again.nextTickAt).toBeGreaterThan(w.now);
+    // Approved: promoted at once.
+    w.canary = {
+      ...w.canary,
+      status: { ...status(w), ambit: { ...status(w).ambit, approvals: [{ gate: 'confirm-promotion', by: 'bob', at: 'y' }] } },
+    } as Canary;
+    expect(later(w, 100).actions).toContainEqual({ type: 'promote' });
+  });
+
   it('a confirm-traffic-increase approval opens one step only', () => {
     const w = initialized(canaryOf({ webhooks: [{ name: 'step', type: 'confirm-traffic-increase', url: AMBIT_GATE_URL }] }));
     newRevision(w);

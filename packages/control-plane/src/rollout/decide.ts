@@ -425,7 +425,8 @@ function active(tick: Tick, target: DeploymentFacts): void {
     rollback(tick, `Rolling back ${tick.label} manually (requested by ${tick.ambit.commands.abort.by})`);
     return;
   }
-  const urgent = Boolean(tick.ambit.commands?.promote) || hasUnusedApproval(tick);
+  const promote = tick.ambit.commands?.promote;
+  const urgent = Boolean(promote && !promote.heldAt) || hasUnusedApproval(tick);
   if (now < tick.due() && !urgent) {
     tick.nextTickAt = tick.due();
     return;
@@ -524,7 +525,15 @@ function advanceIterations(tick: Tick): void {
 }
 
 function startPromotion(tick: Tick, reason?: string): void {
-  if (!gateOpen(tick, 'confirm-promotion')) return;
+  if (!gateOpen(tick, 'confirm-promotion')) {
+    // A promote request held at the gate waits for the approval like the run does: it no longer wakes every tick.
+    const promote = tick.ambit.commands?.promote;
+    if (promote && !promote.heldAt) {
+      promote.heldAt = tick.iso;
+      tick.mark();
+    }
+    return;
+  }
   if (reason) tick.event(reason);
   const names = canaryNames(tick.canary);
   const ns = tick.canary.metadata.namespace ?? 'default';

@@ -51,6 +51,8 @@ export interface RolloutApproval {
 export interface RolloutCommand {
   by: string;
   at: string;
+  /** When a promote request was held at a closed confirm-promotion gate: it then waits for the approval. */
+  heldAt?: string;
 }
 
 /** Operator requests the controller acts on at its next tick. */

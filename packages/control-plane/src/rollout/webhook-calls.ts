@@ -9,11 +9,21 @@ import type { RolloutCheck, RolloutEvent } from './rollout-status';
  */
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 60_000;
+/** A webhook may hold a run for at most this long per call, whatever its `timeout` says. */
+export const MAX_WEBHOOK_TIMEOUT_MS = 5 * 60_000;
+/** Only the start of an answer is kept (for the failure message): a webhook cannot make the controller buffer a large body. */
+const ANSWER_BYTES = 4096;
+
+export interface WebhookResponse {
+  status: number;
+  text(): Promise<string>;
+  body?: ReadableStream<Uint8Array> | null;
+}
 
 export type Fetch = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal },
-) => Promise<{ status: number; text(): Promise<string> }>;
+  init: { method: string; headers: Record<string, string>; body: string; signal: AbortSignal; redirect: 'manual' },
+) => Promise<WebhookResponse>;
 
 export interface WebhookPayload {
   name: string;
@@ -32,8 +42,10 @@ async function post(fetcher: Fetch, url: string, payload: WebhookPayload, timeou
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(payload),
       signal: controller.signal,
+      // A redirect is an answer like any other non-2xx one: the controller does not follow it elsewhere.
+      redirect: 'manual',
     });
-    const text = (await response.text()).slice(0, 200);
+    const text = (await answerStart(response)).slice(0, 200);
     const ok = response.status >= 200 && response.status < 300;
     return { ok, message: ok ? `${response.status}` : `${response.status} ${text}`.trim() };
   } catch (error) {
@@ -41,6 +53,29 @@ async function post(fetcher: Fetch, url: string, payload: WebhookPayload, timeou
   } finally {
     clearTimeout(timer);
   }
+}
+
+async function answerStart(response: WebhookResponse): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return (await response.text()).slice(0, ANSWER_BYTES);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < ANSWER_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, ANSWER_BYTES).toString('utf8');
+}
+
+function timeoutOf(hook: { timeout?: string | undefined }): number {
+  const asked = (hook.timeout ? goDurationMs(hook.timeout) : undefined) ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+  return Math.min(asked, MAX_WEBHOOK_TIMEOUT_MS);
 }
 
 function payloadFor(canary: Canary, metadata: Record<string, string> | undefined): WebhookPayload {
@@ -59,8 +94,7 @@ export async function callWebhooks(canary: Canary, type: CanaryWebhookType, fetc
   const hooks = webhooksOf(canary, type).filter((h) => h.url !== AMBIT_GATE_URL);
   return Promise.all(
     hooks.map(async (hook): Promise<RolloutCheck> => {
-      const timeout = (hook.timeout ? goDurationMs(hook.timeout) : undefined) ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
-      const answer = await post(fetcher, hook.url, payloadFor(canary, hook.metadata), timeout);
+      const answer = await post(fetcher, hook.url, payloadFor(canary, hook.metadata), timeoutOf(hook));
       return {
         name: hook.name,
         kind: 'webhook',
@@ -81,7 +115,7 @@ export async function sendEvent(canary: Canary, event: RolloutEvent, fetcher: Fe
         fetcher,
         hook.url,
         payloadFor(canary, { eventMessage: event.message, eventType: event.type, timestamp: String(Date.parse(event.time)) }),
-        (hook.timeout ? goDurationMs(hook.timeout) : undefined) ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+        timeoutOf(hook),
       ),
     ),
   );
