@@ -2,8 +2,8 @@
  * Which HTTPRoute rule a waypoint applies to a request and where it may send it: the route table
  * the translator compiles for the service port, matched by the shared matcher the waypoint runs.
  */
-import type { CompiledRoute, HeaderRecord } from '@ambit/shared/routing';
-import { matchRequest, prepareRouteTable } from '@ambit/shared/routing';
+import type { HeaderRecord } from '@ambit/shared/routing';
+import { defaultServiceRoute, matchRequest, prepareRouteTable } from '@ambit/shared/routing';
 import type { MeshSnapshot, ServiceInfo } from '../registry/index';
 import { backendResolver, indexRoutesByParent, routesForServicePort } from '../translate/route-tables';
 import { findService, healthyEndpoints, serviceRef, workloadRef } from './path';
@@ -16,26 +16,12 @@ export interface RoutedRequest {
   headers: HeaderRecord;
 }
 
-/** The waypoint's route of a port no HTTPRoute governs: everything to the service itself. */
-function defaultRoute(service: ServiceInfo, port: number): CompiledRoute {
-  return {
-    match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
-    source: { route: 'default', ruleIndex: 0, matchIndex: 0 },
-    action: {
-      type: 'Forward',
-      backends: [{ group: '', kind: 'Service', name: service.name, namespace: service.namespace, port, weight: 1, filters: [] }],
-      filters: [],
-      timeouts: {},
-    },
-  };
-}
-
 export function chooseRoute(snapshot: MeshSnapshot, service: ServiceInfo, port: number, request: RoutedRequest): RouteChoice {
   const servicePort = service.ports.find((p) => p.port === port && p.protocol === 'TCP');
   const compiled = servicePort
     ? routesForServicePort(snapshot, service, servicePort, indexRoutesByParent(snapshot.routes), backendResolver(snapshot))
     : undefined;
-  const routes = compiled && compiled.attachedTo !== 'none' ? compiled.table.routes : [defaultRoute(service, port)];
+  const routes = compiled && compiled.attachedTo !== 'none' ? compiled.table.routes : [defaultServiceRoute(service, port)];
   const hit = matchRequest(prepareRouteTable(routes), {
     method: request.method,
     path: request.path,

@@ -4,7 +4,7 @@
  * L7 policies that apply to a service at this waypoint.
  */
 import { type PreparedPolicy, prepareAuthorization, selectTargetedPolicies, waypointPolicyTargets } from '@ambit/shared/authz';
-import { type CompiledRoute, type PreparedRouteTable, prepareRouteTable } from '@ambit/shared/routing';
+import { defaultServiceRoute, type PreparedRouteTable, prepareRouteTable } from '@ambit/shared/routing';
 import type { RouteFault } from '@ambit/shared/xds';
 import type { Service } from '../state/service';
 import type { WaypointConfig } from './config';
@@ -16,20 +16,6 @@ export interface PortRoutes {
 }
 
 const NO_FAULTS: ReadonlyMap<FaultScope, RouteFault> = new Map();
-
-/** The route of a port no HTTPRoute governs: everything to the service itself, as addressed. */
-function defaultRoute(service: Service, port: number): CompiledRoute {
-  return {
-    match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
-    source: { route: 'default', ruleIndex: 0, matchIndex: 0 },
-    action: {
-      type: 'Forward',
-      backends: [{ group: '', kind: 'Service', name: service.name, namespace: service.namespace, port, weight: 1, filters: [] }],
-      filters: [],
-      timeouts: {},
-    },
-  };
-}
 
 export class ServiceRoutes {
   private readonly ports = new Map<string, PortRoutes>();
@@ -55,7 +41,7 @@ export class ServiceRoutes {
       routes =
         table && !table.unrouted
           ? { table: prepareRouteTable(table.routes), faults: table.faults }
-          : { table: prepareRouteTable([defaultRoute(service, port)]), faults: NO_FAULTS };
+          : { table: prepareRouteTable([defaultServiceRoute(service, port)]), faults: NO_FAULTS };
       this.ports.set(name, routes);
     }
     return routes;

@@ -5,6 +5,7 @@
  */
 export { pickBackend } from './backend';
 export { compileRouteTable, DEFAULT_RETRY_ATTEMPTS } from './compile';
+export { defaultServiceRoute } from './default-route';
 export { parseGatewayDuration } from './duration';
 export { applyRequestHeaderModifier, applyResponseHeaderModifier, type HeaderModifierSpec } from './headers';
 export { bindHostnames, hostnameCovers, hostWithoutPort, intersectHostname } from './hostname';

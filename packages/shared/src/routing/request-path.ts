@@ -46,9 +46,9 @@ function isUnreserved(code: number): boolean {
 /** One pass, so `%252E` becomes `%2E` and no further: no double decoding. */
 function decodeUnreserved(path: string): string {
   if (path.indexOf('%') === -1) return path;
-  return path.replace(/%([0-9a-fA-F]{2})/g, (escape, hex: string) => {
+  return path.replace(/%([0-9a-fA-F]{2})/g, (encoded, hex: string) => {
     const code = Number.parseInt(hex, 16);
-    return isUnreserved(code) ? String.fromCharCode(code) : escape;
+    return isUnreserved(code) ? String.fromCharCode(code) : encoded;
   });
 }
 
