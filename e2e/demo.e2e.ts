@@ -107,7 +107,7 @@ async function waitForDemoTraffic(page: Page): Promise<Graph> {
   let missing: string[] = [];
   while (Date.now() < deadline) {
     const graph = await query<Graph>(page, 'topology.graph', { window: '1m' });
-    const audit = await query<{ edges: AuditEdge[] }>(page, 'audit.mtls', { window: '1m' });
+    const audit = await query<{ edges: AuditEdge[] }>(page, 'audit.mtlsReport', { window: '1m' });
     missing = DEMO_EDGES.filter(([from, to]) => {
       const hops = hopsBetween(graph, from, to);
       const audited = audit.edges.some((e) => e.source.id === workloadId(from) && e.destination.id === workloadId(to));

@@ -11,7 +11,7 @@ import { resourcesRouter } from './routers/resources';
 import { rolloutsRouter } from './routers/rollouts';
 import { telemetryRouter } from './routers/telemetry';
 import { tokensRouter } from './routers/tokens';
-import { mtlsAuditProcedures, topologyRouter } from './routers/topology';
+import { topologyRouter } from './routers/topology';
 import { trafficRouter } from './routers/traffic';
 import { usersRouter } from './routers/users';
 import { router } from './trpc';
@@ -28,8 +28,7 @@ export const appRouter = router({
   analysis: analysisRouter,
   mesh: meshRouter,
   proxies: proxiesRouter,
-  // The mTLS audit sits beside the audit log under audit.*; its procedures live with the topology they read.
-  audit: router({ ...auditRouter._def.record, ...mtlsAuditProcedures }),
+  audit: auditRouter,
   topology: topologyRouter,
   changes: changesRouter,
   rollouts: rolloutsRouter,

@@ -9,18 +9,10 @@ const http: TopologyEdge = {
   protocol: 'http',
   requestsPerSecond: 12.4,
   errorRate: 0.025,
-  responses: [],
   latencyMs: { p50: 4.2, p95: 20, p99: 31.7 },
   bytesPerSecond: 2048,
-  security: {
-    policy: 'mutual_tls',
-    mtlsShare: 1,
-    sourcePrincipals: ['spiffe://cluster.local/ns/demo/sa/a'],
-    destinationPrincipals: ['spiffe://cluster.local/ns/demo/sa/b'],
-  },
-  reporters: ['waypoint'],
+  security: { policy: 'mutual_tls' },
   health: 'healthy',
-  healthReasons: [],
 };
 
 describe('edgeLabel', () => {
@@ -39,12 +31,12 @@ describe('edgeLabel', () => {
       requestsPerSecond: 0,
       errorRate: null,
       bytesPerSecond: 3 * 1024,
-      security: { ...http.security, policy: 'none', mtlsShare: 0 },
+      security: { policy: 'none' },
     };
     expect(edgeLabel(tcp, 'rate')).toBe('3.0 KiB/s');
     expect(edgeLabel(tcp, 'errors')).toBe('—');
     expect(edgeLabel(tcp, 'security')).toBe('plaintext');
     expect(isMutualTls(tcp)).toBe(false);
-    expect(isMutualTls({ ...http, security: { ...http.security, policy: 'mixed', mtlsShare: 0.5 } })).toBe(false);
+    expect(isMutualTls({ ...http, security: { policy: 'mixed' } })).toBe(false);
   });
 });

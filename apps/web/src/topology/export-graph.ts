@@ -1,13 +1,13 @@
 import { toPng, toSvg } from 'html-to-image';
 import { downloadText, fileStamp } from '../components/download';
-import type { TopologyGraph } from './graph-shape';
+import type { FullTopologyGraph, GraphStamp } from './graph-shape';
 
-function baseName(graph: TopologyGraph): string {
+function baseName(graph: GraphStamp): string {
   return `ambit-topology-${graph.graphType}-${graph.window.seconds}s-${fileStamp(graph.timestamp)}`;
 }
 
 /** Downloads the graph as shown (same nodes and edges, with their numbers) as a JSON file. */
-export function downloadGraphJson(graph: TopologyGraph): void {
+export function downloadGraphJson(graph: FullTopologyGraph): void {
   downloadText(`${baseName(graph)}.json`, 'application/json', JSON.stringify(graph, null, 2));
 }
 
@@ -17,7 +17,7 @@ function isPicture(node: HTMLElement): boolean {
 }
 
 /** Downloads the canvas as it is on screen (the current pan and zoom) as a PNG or SVG picture. */
-export async function downloadGraphImage(canvas: HTMLElement, graph: TopologyGraph, format: 'png' | 'svg'): Promise<void> {
+export async function downloadGraphImage(canvas: HTMLElement, graph: GraphStamp, format: 'png' | 'svg'): Promise<void> {
   const background = getComputedStyle(canvas).getPropertyValue('--panel').trim() || '#ffffff';
   const options = { filter: isPicture, backgroundColor: background, cacheBust: false };
   const url = format === 'png' ? await toPng(canvas, { ...options, pixelRatio: 1 }) : await toSvg(canvas, options);

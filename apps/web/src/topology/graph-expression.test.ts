@@ -14,7 +14,6 @@ function node(id: string, namespace: string, name: string, rps = 0, errorsPerSec
     idle: rps === 0,
     root: false,
     health: 'healthy',
-    healthReasons: [],
     traffic: { inbound: { requestsPerSecond: rps, errorsPerSecond, bytesPerSecond: 0 }, outbound: idle },
   };
 }
@@ -34,13 +33,10 @@ function edge(
     protocol: 'http',
     requestsPerSecond: rps,
     errorRate,
-    responses: [],
     latencyMs: { p50: p99 / 4, p95: p99 / 2, p99 },
     bytesPerSecond: 4096,
-    security: { policy, mtlsShare: policy === 'mutual_tls' ? 1 : 0, sourcePrincipals: [], destinationPrincipals: [] },
-    reporters: ['waypoint'],
+    security: { policy },
     health: 'healthy',
-    healthReasons: [],
   };
 }
 

@@ -1,9 +1,18 @@
 import type { RouterInputs, RouterOutputs } from '../api/types';
 
-/** The BFF's topology.graph answer (the control plane's TopologyGraph plus the telemetry back end in use). */
-export type TopologyGraph = RouterOutputs['topology']['graph'];
+/**
+ * What the page draws: the BFF's topology.view answer (the control plane's GraphView plus the telemetry back end in
+ * use), only the fields the canvas, labels and find/hide read.
+ */
+export type TopologyGraph = RouterOutputs['topology']['view'];
 export type TopologyNode = TopologyGraph['nodes'][number];
 export type TopologyEdge = TopologyGraph['edges'][number];
+/** The full graph (topology.graph): what Export JSON downloads. */
+export type FullTopologyGraph = RouterOutputs['topology']['graph'];
+/** One node and its edges in full (topology.node): the side panel's details. */
+export type NodeDetails = RouterOutputs['topology']['node'];
+/** What names a download. */
+export type GraphStamp = Pick<TopologyGraph, 'graphType' | 'window' | 'timestamp'>;
 
 export type GraphWindow = NonNullable<RouterInputs['topology']['graph']['window']>;
 export type GraphType = NonNullable<RouterInputs['topology']['graph']['graphType']>;

@@ -1,8 +1,18 @@
 'use client';
 
+import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { api } from '../api/client';
+import { errorMessage } from '../api/errors';
 import { edgeLabel, isMutualTls } from './edge-label';
-import type { TopologyGraph, TopologyNode } from './graph-shape';
+import type { GraphType, GraphWindow, TopologyGraph, TopologyNode } from './graph-shape';
+
+/** The graph the panel's node belongs to, as the page asked for it. */
+export interface GraphRequest {
+  window: GraphWindow;
+  graphType: GraphType;
+  at: number | null;
+}
 
 function pageOf(node: TopologyNode): string | null {
   if (!node.namespace) return null;
@@ -13,10 +23,35 @@ function pageOf(node: TopologyNode): string | null {
   return null;
 }
 
-/** Details of the selected node: what it is, and every edge in and out with its security. */
-export function NodePanel({ graph, node, onClose }: { graph: TopologyGraph; node: TopologyNode; onClose: () => void }) {
+/**
+ * Details of the selected node: what it is at once (from the drawn graph), and its health reasons, identities and every
+ * edge in and out with its security as soon as topology.node answers (the drawn graph leaves them out to stay small).
+ */
+export function NodePanel({
+  graph,
+  node,
+  request,
+  onClose,
+}: {
+  graph: TopologyGraph;
+  node: TopologyNode;
+  request: GraphRequest;
+  onClose: () => void;
+}) {
+  const details = useQuery({
+    // The graph's timestamp in the key: a live refresh refreshes the details too.
+    queryKey: ['topology.node', request.window, request.graphType, request.at, node.id, graph.timestamp],
+    queryFn: () =>
+      api.topology.node.query(
+        request.at === null
+          ? { window: request.window, graphType: request.graphType, id: node.id }
+          : { window: request.window, graphType: request.graphType, at: request.at, id: node.id },
+      ),
+    placeholderData: (previous) => (previous?.node?.id === node.id ? previous : undefined),
+  });
+  const full = details.data?.node ?? null;
+  const touching = details.data?.edges ?? [];
   const names = new Map(graph.nodes.map((n) => [n.id, n.name]));
-  const touching = graph.edges.filter((e) => e.source === node.id || e.target === node.id);
   const link = pageOf(node);
   return (
     <aside className="card topology-panel" aria-label={`Details of ${node.name}`} data-testid="node-panel">
@@ -36,20 +71,28 @@ export function NodePanel({ graph, node, onClose }: { graph: TopologyGraph; node
         <dt>Health</dt>
         <dd>
           {node.health}
-          {node.healthReasons.length > 0 ? ` (${node.healthReasons.join('; ')})` : ''}
+          {full && full.healthReasons.length > 0 ? ` (${full.healthReasons.join('; ')})` : ''}
         </dd>
         <dt>In the mesh</dt>
         <dd>{node.inMesh ? 'yes (ambient)' : 'no'}</dd>
-        {node.principals?.length ? (
+        {full?.principals?.length ? (
           <>
             <dt>Identities</dt>
-            <dd>{node.principals.join(', ')}</dd>
+            <dd>{full.principals.join(', ')}</dd>
           </>
         ) : null}
       </dl>
       {link ? <Link href={link}>{node.kind === 'service' ? 'Open the service page' : 'Open the workloads list'}</Link> : null}
       <h3>Traffic</h3>
-      {touching.length === 0 ? (
+      {details.isError ? (
+        <p className="error" role="alert">
+          Could not load the details: {errorMessage(details.error)}
+        </p>
+      ) : !details.data ? (
+        <p className="muted" role="status">
+          Loading the details…
+        </p>
+      ) : touching.length === 0 ? (
         <p className="muted">No traffic in this window.</p>
       ) : (
         <ul>

@@ -14,7 +14,6 @@ export function SecurityIcon({ mtls }: { mtls: boolean }) {
       height="12"
       data-testid={mtls ? 'mtls-lock' : 'plaintext-mark'}
     >
-      <title>{label}</title>
       {mtls ? (
         <>
           <path d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2" fill="none" stroke="currentColor" strokeWidth="1.8" />

@@ -13,12 +13,14 @@ import {
   ReactFlow,
   type Rect,
   useNodesState,
+  useStoreApi,
   type Viewport,
 } from '@xyflow/react';
-import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type RefObject, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { edgeLabel, isMutualTls } from './edge-label';
 import type { FilteredGraph } from './graph-filter';
 import type { GraphType } from './graph-shape';
+import { LabelLayerContext, labelsShown } from './label-layer';
 import { loadManualPositions, type Point, saveManualPositions, sessionPositionStorage } from './manual-positions';
 import { describeNode, drawsTheSame, type FindMark, MeshNode, type MeshNodeType } from './mesh-node';
 import { NamespaceBox, type NamespaceBoxType } from './namespace-box';
@@ -39,14 +41,37 @@ const MESH_HANDLES: NodeHandle[] = [
   { type: 'source', position: Position.Right, x: NODE_WIDTH, y: NODE_HEIGHT / 2, width: 1, height: 1 },
 ];
 
+/** Measured up front too (nodes are drawn at exactly this size): a node mounting as it scrolls into view then changes nothing, where a first measurement re-set all thousand nodes. */
+const MESH_MEASURED = { width: NODE_WIDTH, height: NODE_HEIGHT } as const;
+
 type CanvasNode = MeshNodeType | NamespaceBoxType;
 
 /**
+ * Shows or hides the edge labels by zoom with one store subscription writing `data-labels` on the canvas (no React render):
+ * per-edge zoom selectors re-rendered every edge when the zoom crossed the threshold.
+ */
+function LabelZoom({ canvasRef }: { canvasRef: RefObject<HTMLDivElement | null> }) {
+  const store = useStoreApi();
+  useLayoutEffect(() => {
+    let shown: boolean | null = null;
+    const apply = (zoom: number) => {
+      const next = labelsShown(zoom, shown === true);
+      if (next === shown) return;
+      shown = next;
+      if (canvasRef.current) canvasRef.current.dataset.labels = next ? 'on' : 'off';
+    };
+    apply(store.getState().transform[2]);
+    return store.subscribe((state) => apply(state.transform[2]));
+  }, [store, canvasRef]);
+  return null;
+}
+
+/**
  * A big graph is mounted a batch per animation frame (nodes, then edges), so no single main-thread task builds
- * thousands of elements at once; pan and zoom work from the first frame.
+ * thousands of elements at once; pan and zoom work from the first frame. Edges bring their (hidden) labels: fewer per batch.
  */
 const NODE_BATCH = 100;
-const EDGE_BATCH = 300;
+const EDGE_BATCH = 200;
 const MIN_ZOOM = 0.02;
 const FIT_PADDING = 0.1;
 const BOX_STYLE = { pointerEvents: 'none' } as const;
@@ -74,6 +99,13 @@ function fitting(nodes: readonly CanvasNode[], width: number, height: number): V
 
 function markOf(found: ReadonlySet<string>, finding: boolean, id: string): FindMark {
   return finding ? (found.has(id) ? 'found' : 'dimmed') : undefined;
+}
+
+/** Same length and the very same objects in the same order. */
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function samePoint(a: Point, b: Point): boolean {
@@ -151,6 +183,7 @@ export function TopologyCanvas({
             position: { x: area.x, y: area.y },
             width: area.width,
             height: area.height,
+            measured: { width: area.width, height: area.height },
             data: { box },
             selectable: false,
             draggable: false,
@@ -192,17 +225,19 @@ export function TopologyCanvas({
           width: NODE_WIDTH,
           height: NODE_HEIGHT,
           handles: MESH_HANDLES,
+          measured: MESH_MEASURED,
         };
         if (parentId) fresh.parentId = parentId;
-        if (old?.measured) fresh.measured = old.measured;
         next.push(fresh);
       }
-      return next;
+      // A live refresh that changed nothing on screen keeps the array too, so React Flow does not re-adopt every node.
+      return sameItems(previous, next) ? previous : next;
     });
     placedFor.current = positions;
   }, [graph, layout, boxes, selected, finding, graphType, resetPositions, setNodes]);
 
   const previousEdges = useRef(new Map<string, SecureEdgeType>());
+  const previousEdgeList = useRef<SecureEdgeType[]>([]);
   const edges = useMemo<SecureEdgeType[]>(() => {
     const before = previousEdges.current;
     const after = new Map<string, SecureEdgeType>();
@@ -234,6 +269,10 @@ export function TopologyCanvas({
       return next;
     });
     previousEdges.current = after;
+    const previousList = previousEdgeList.current;
+    // Unchanged edges: the same array, so React Flow does not re-adopt 3,000 edges on every live refresh.
+    if (sameItems(previousList, list)) return previousList;
+    previousEdgeList.current = list;
     return list;
   }, [graph, labels, animate, finding]);
 
@@ -272,6 +311,14 @@ export function TopologyCanvas({
     initialViewport.current = fitting(nodes, canvasRef.current?.clientWidth ?? 0, canvasRef.current?.clientHeight ?? 0);
   }
 
+  // React Flow's label layer, once it is mounted: edges portal their labels into it (see label-layer.ts).
+  const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
+  const hasFlow = nodes.length > 0;
+  useLayoutEffect(() => {
+    const found = hasFlow ? (canvasRef.current?.querySelector<HTMLElement>('.react-flow__edgelabel-renderer') ?? null) : null;
+    setLabelLayer((current) => (current === found ? current : found));
+  }, [hasFlow, canvasRef]);
+
   const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.type === 'mesh' ? node.id : null), [onSelect]);
   const onPaneClick = useCallback(() => onSelect(null), [onSelect]);
 
@@ -295,24 +342,28 @@ export function TopologyCanvas({
       data-edges={graph.edges.length}
     >
       {nodes.length > 0 ? (
-        <ReactFlow<CanvasNode, SecureEdgeType>
-          nodes={shownNodes}
-          edges={shownEdges}
-          nodeTypes={NODE_TYPES}
-          edgeTypes={EDGE_TYPES}
-          onNodesChange={onNodesChange}
-          onNodeClick={onNodeClick}
-          onNodeDragStop={onNodeDragStop}
-          onPaneClick={onPaneClick}
-          nodesConnectable={false}
-          defaultViewport={initialViewport.current ?? undefined}
-          minZoom={MIN_ZOOM}
-          onlyRenderVisibleElements
-          aria-label="Service graph"
-        >
-          <Background />
-          <Controls />
-        </ReactFlow>
+        <LabelLayerContext.Provider value={labelLayer}>
+          {/* Not onlyRenderVisibleElements: the fitted first view shows every element anyway, and culling re-rendered and
+              re-mounted hundreds of nodes, edges and labels per frame while zooming and panning. */}
+          <ReactFlow<CanvasNode, SecureEdgeType>
+            nodes={shownNodes}
+            edges={shownEdges}
+            nodeTypes={NODE_TYPES}
+            edgeTypes={EDGE_TYPES}
+            onNodesChange={onNodesChange}
+            onNodeClick={onNodeClick}
+            onNodeDragStop={onNodeDragStop}
+            onPaneClick={onPaneClick}
+            nodesConnectable={false}
+            defaultViewport={initialViewport.current ?? undefined}
+            minZoom={MIN_ZOOM}
+            aria-label="Service graph"
+          >
+            <Background />
+            <Controls />
+            <LabelZoom canvasRef={canvasRef} />
+          </ReactFlow>
+        </LabelLayerContext.Provider>
       ) : graph.nodes.length === 0 ? (
         <p className="muted" role="status">
           Every node is hidden by the hide expression.

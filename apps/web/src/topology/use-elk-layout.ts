@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TopologyGraph } from './graph-shape';
 import type { LayoutRequest, LayoutResponse } from './layout-messages';
 
@@ -30,7 +30,8 @@ export function useElkLayout(graph: LaidOutGraph | undefined): LayoutState {
   const workerRef = useRef<Worker | null>(null);
   const lastRequest = useRef(0);
   const [state, setState] = useState<LayoutState>({ positions: null, groups: NO_GROUPS, error: null });
-  const key = graph ? structureKey(graph) : null;
+  // Sorting and joining 4,000 ids is not free: once per graph, not per render.
+  const key = useMemo(() => (graph ? structureKey(graph) : null), [graph]);
   const graphRef = useRef(graph);
   graphRef.current = graph;
 

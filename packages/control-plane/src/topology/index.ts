@@ -6,6 +6,7 @@
 export { buildTopology, type TopologyOptions } from './build';
 export { type CsvValue, csvField, toCsv } from './csv';
 export * from './graph';
+export { type GraphView, type GraphViewEdge, type GraphViewNode, graphView, type NodeDetails, nodeDetails } from './graph-view';
 export {
   type Health,
   type HealthConfig,

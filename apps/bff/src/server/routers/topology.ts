@@ -1,11 +1,4 @@
-import {
-  buildMtlsAudit,
-  buildTopology,
-  type MtlsAuditTable,
-  mtlsAuditToCsv,
-  queryTopologyTelemetry,
-  type TopologyTelemetry,
-} from '@ambit/control-plane/topology';
+import { buildTopology, graphView, nodeDetails, queryTopologyTelemetry, type TopologyTelemetry } from '@ambit/control-plane/topology';
 import { dnsLabel } from '@ambit/shared';
 import { z } from 'zod';
 import type { BffServices } from '../context';
@@ -24,14 +17,10 @@ const graphInput = z.strictObject({
   at: z.number().int().positive().optional(),
 });
 
+const nodeInput = graphInput.extend({ id: z.string().min(1).max(600) });
+
 /** How far back a replay may go: the embedded back end's default retention. */
 const REPLAY_MS = 3_600_000;
-
-const mtlsInput = z.strictObject({ window: windowInput });
-const mtlsCsvInput = z.strictObject({
-  window: windowInput,
-  table: z.enum(['edges', 'workloads', 'namespaces', 'findings']).default('edges'),
-});
 
 /**
  * Traffic over the window from the host's telemetry back end; without one (the BFF alone), the
@@ -60,31 +49,33 @@ async function telemetryFor(
   return { telemetry: empty, backend: null };
 }
 
+async function graphFor(services: BffServices, input: z.infer<typeof graphInput>) {
+  // A replay time is clamped into the last hour: a stale link still opens, at the oldest time kept.
+  const now = Date.now();
+  const at = input.at === undefined ? undefined : Math.min(now, Math.max(now - REPLAY_MS, input.at));
+  const { telemetry, backend } = await telemetryFor(services, WINDOW_SECONDS[input.window], at);
+  const graph = buildTopology(telemetry, services.controlPlane.registry.snapshot(), {
+    graphType: input.graphType,
+    ...(input.namespaces ? { namespaces: input.namespaces } : {}),
+  });
+  return { graph, backend };
+}
+
 export const topologyRouter = router({
   /** The live graph: nodes, de-duplicated edges with rate, errors, latency and security, health. */
   graph: viewerProcedure.input(graphInput).query(async ({ ctx, input }) => {
-    // A replay time is clamped into the last hour: a stale link still opens, at the oldest time kept.
-    const now = Date.now();
-    const at = input.at === undefined ? undefined : Math.min(now, Math.max(now - REPLAY_MS, input.at));
-    const { telemetry, backend } = await telemetryFor(ctx.services, WINDOW_SECONDS[input.window], at);
-    const graph = buildTopology(telemetry, ctx.services.controlPlane.registry.snapshot(), {
-      graphType: input.graphType,
-      ...(input.namespaces ? { namespaces: input.namespaces } : {}),
-    });
+    const { graph, backend } = await graphFor(ctx.services, input);
     return { ...graph, telemetryBackend: backend };
   }),
+  /** The same graph with only what the console's canvas draws and filters by (a quarter of the bytes). */
+  view: viewerProcedure.input(graphInput).query(async ({ ctx, input }) => {
+    const { graph, backend } = await graphFor(ctx.services, input);
+    return { ...graphView(graph), telemetryBackend: backend };
+  }),
+  /** One node and its edges in full, for the console's side panel. */
+  node: viewerProcedure.input(nodeInput).query(async ({ ctx, input }) => {
+    const { id, ...graphOptions } = input;
+    const { graph } = await graphFor(ctx.services, graphOptions);
+    return nodeDetails(graph, id);
+  }),
 });
-
-/** `audit.mtls*`: mesh, namespace and workload mTLS status, observed edges with principals, findings. */
-export const mtlsAuditProcedures = {
-  mtls: viewerProcedure.input(mtlsInput).query(async ({ ctx, input }) => {
-    const { telemetry, backend } = await telemetryFor(ctx.services, WINDOW_SECONDS[input.window]);
-    return { ...buildMtlsAudit(telemetry, ctx.services.controlPlane.registry.snapshot()), telemetryBackend: backend };
-  }),
-  /** One table of the report as CSV, for auditors. */
-  mtlsCsv: viewerProcedure.input(mtlsCsvInput).query(async ({ ctx, input }) => {
-    const { telemetry } = await telemetryFor(ctx.services, WINDOW_SECONDS[input.window]);
-    const audit = buildMtlsAudit(telemetry, ctx.services.controlPlane.registry.snapshot());
-    return { table: input.table, csv: mtlsAuditToCsv(audit, input.table satisfies MtlsAuditTable) };
-  }),
-};

@@ -100,7 +100,7 @@ function TopologyView() {
   const graph = useQuery({
     queryKey: ['topology.graph', view.window, view.graphType, view.at],
     queryFn: () =>
-      api.topology.graph.query(
+      api.topology.view.query(
         view.at === null
           ? { window: view.window, graphType: view.graphType }
           : { window: view.window, graphType: view.graphType, at: view.at },
@@ -109,7 +109,7 @@ function TopologyView() {
     refetchInterval: live && !replaying ? REFRESH_MS : false,
     // Keep showing the last graph while the next window loads, so nothing flashes or resets.
     placeholderData: keepPreviousData,
-    // Comparing a 3 MB answer with the last one costs more than it saves: the canvas keeps unchanged nodes itself.
+    // Comparing a big answer with the last one costs more than it saves: the canvas keeps unchanged nodes itself.
     structuralSharing: false,
   });
   const selected = graph.data?.nodes.find((n) => n.id === view.node) ?? null;
@@ -121,6 +121,22 @@ function TopologyView() {
     setExportError(null);
     downloadGraphImage(canvas, graph.data, format).catch((error: unknown) => setExportError(errorMessage(error)));
   };
+  // The drawn graph leaves details out: the download asks for the full graph of the same moment.
+  const exportJson = () => {
+    setExportError(null);
+    const request =
+      view.at === null
+        ? { window: view.window, graphType: view.graphType }
+        : { window: view.window, graphType: view.graphType, at: view.at };
+    api.topology.graph
+      .query(request)
+      .then(downloadGraphJson)
+      .catch((error: unknown) => setExportError(errorMessage(error)));
+  };
+  const panelRequest = useMemo(
+    () => ({ window: view.window, graphType: view.graphType, at: view.at }),
+    [view.window, view.graphType, view.at],
+  );
 
   return (
     <>
@@ -187,14 +203,14 @@ function TopologyView() {
         <button type="button" className="button" disabled={!graph.data} onClick={() => exportImage('svg')}>
           Export SVG
         </button>
-        <button type="button" className="button" disabled={!graph.data} onClick={() => graph.data && downloadGraphJson(graph.data)}>
+        <button type="button" className="button" disabled={!graph.data} onClick={exportJson}>
           Export JSON
         </button>
       </form>
       <ReplayBar at={view.at} onChange={onReplay} />
       {exportError ? (
         <p className="error" role="alert">
-          Could not export the picture: {exportError}
+          Could not export: {exportError}
         </p>
       ) : null}
       {graph.isPending ? (
@@ -230,7 +246,7 @@ function TopologyView() {
               )}
             </div>
             {selected ? (
-              <NodePanel graph={graph.data} node={selected} onClose={() => onSelect(null)} />
+              <NodePanel graph={graph.data} node={selected} request={panelRequest} onClose={() => onSelect(null)} />
             ) : (
               <p className="muted">Select a node for its details.</p>
             )}
