@@ -204,18 +204,20 @@ export class RolloutController {
       }
     }
     if (!decision) throw new Error(`rollout ${namespace}/${name}: the decision kept asking for checks`);
-    if (target) await this.apply(canary, target, primary, decision);
+    // The status first, under its resourceVersion: a command recorded meanwhile makes this tick's
+    // decision void before anything it implies happened. What it implies is applied after, and
+    // re-derived from the status on later ticks should this process stop in between.
     if (decision.changed) {
       try {
         await store.updateStatusAsync({ kind: 'Canary', namespace, name }, decision.status, {
           resourceVersion: stored.metadata.resourceVersion,
         });
       } catch (error) {
-        // The BFF recorded a command meanwhile: decide again with it (writes above are idempotent).
         if (error instanceof AmbitError && error.code === 'Conflict') return this.now();
         throw error;
       }
     }
+    if (target) await this.apply(canary, target, primary, decision);
     this.after(canary, decision);
     return decision.nextTickAt;
   }
