@@ -69,7 +69,10 @@ export class InboundProxy {
       this.open.delete(side);
       this.options.logger.info(
         {
+          direction: 'inbound',
           'src.addr': request.source.ip,
+          // Authorization principals are SPIFFE ids without the scheme; the access log names identities with it.
+          'src.identity': request.source.principal === undefined ? undefined : `spiffe://${request.source.principal}`,
           'dst.addr': formatAuthority(request.destination.ip, request.destination.port),
           policy: verdict.policy,
         },
