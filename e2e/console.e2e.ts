@@ -3,19 +3,10 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, signInAt } from './support/browser';
 import { type AmbitServe, REPO_ROOT, type RunningProcess, startAmbitServe, startWeb } from './support/processes';
 
-// Debian's chromium: Playwright's own browsers cannot be downloaded here.
-const CHROMIUM = process.env.AMBIT_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(REPO_ROOT, 'e2e', 'artifacts');
 const VIEWER = { username: 'e2e-viewer', password: 'viewer-password-123' };
 const SERVICE_YAML = `apiVersion: v1
@@ -38,14 +29,8 @@ let serve: AmbitServe | undefined;
 let web: (RunningProcess & { url: string }) | undefined;
 let browser: Browser | undefined;
 
-async function signIn(context: BrowserContext, username: string, password: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${web?.url}/login`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Mesh overview' }).waitFor();
-  return page;
+function signIn(context: BrowserContext, username: string, password: string): Promise<Page> {
+  return signInAt(web?.url ?? '', context, username, password);
 }
 
 /** A mutation as the console makes it: session cookie plus the CSRF token from auth.me. */
@@ -80,7 +65,7 @@ describe('Ambit console against ambit serve', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     serve = await startAmbitServe(dataDir);
     web = await startWeb(serve.bffUrl);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

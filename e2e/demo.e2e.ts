@@ -4,19 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, signInAt, trpcQuery } from './support/browser';
 import { type AmbitUp, REPO_ROOT, startAmbitUpWithWeb } from './support/processes';
 
-// Debian's chromium: Playwright's own browsers cannot be downloaded here.
-const CHROMIUM = process.env.AMBIT_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(REPO_ROOT, 'e2e', 'artifacts');
 const VIEWPORT = { width: 1360, height: 860 };
 const VIEWER = { username: 'demo-viewer', password: 'viewer-password-123' };
@@ -71,22 +62,12 @@ let dataDir: string;
 let up: AmbitUp | undefined;
 let browser: Browser | undefined;
 
-async function query<T>(page: Page, path: string, input: unknown): Promise<T> {
-  const search = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const url = `${up?.consoleUrl}/api/trpc/${path}${search}`;
-  const response = await page.request.get(url);
-  assert.equal(response.status(), 200, `${path}: ${await response.text()}`);
-  return ((await response.json()) as { result: { data: T } }).result.data;
+function query<T>(page: Page, path: string, input: unknown): Promise<T> {
+  return trpcQuery<T>(page, up?.consoleUrl ?? '', path, input);
 }
 
-async function signIn(context: BrowserContext, username: string, password: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${up?.consoleUrl}/login`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Mesh overview' }).waitFor();
-  return page;
+function signIn(context: BrowserContext, username: string, password: string): Promise<Page> {
+  return signInAt(up?.consoleUrl ?? '', context, username, password);
 }
 
 /** The first workload-graph edges carrying a → b: a → service and service → b (the workload graph routes calls through services). */
@@ -125,7 +106,7 @@ describe('Ambit console against the running embedded demo (ambit up)', () => {
     await mkdir(ARTIFACTS, { recursive: true });
     // The console is started by the test, so it serves the build in AMBIT_WEB_DIST_DIR (see startAmbitUpWithWeb).
     up = await startAmbitUpWithWeb(dataDir);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {

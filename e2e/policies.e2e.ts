@@ -5,19 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium, signInAt, trpcQuery } from './support/browser';
 import { type AmbitUp, REPO_ROOT, type RunningProcess, startAmbitUp, startWeb } from './support/processes';
 
-// Debian's chromium, launched as demo.e2e.ts does.
-const CHROMIUM = process.env.AMBIT_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(REPO_ROOT, 'e2e', 'artifacts');
 const VIEWPORT = { width: 1360, height: 900 };
 /** Nodes 121-122 (127.131.x.x, 127.132.x.x): a range of its own, clear of the other e2e files and the BFF tests. */
@@ -59,21 +50,12 @@ let web: (RunningProcess & { url: string }) | undefined;
 let consoleUrl = '';
 let browser: Browser | undefined;
 
-async function query<T>(page: Page, path: string, input: unknown): Promise<T> {
-  const search = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const response = await page.request.get(`${consoleUrl}/api/trpc/${path}${search}`);
-  assert.equal(response.status(), 200, `${path}: ${await response.text()}`);
-  return ((await response.json()) as { result: { data: T } }).result.data;
+function query<T>(page: Page, path: string, input: unknown): Promise<T> {
+  return trpcQuery<T>(page, consoleUrl, path, input);
 }
 
-async function signIn(context: BrowserContext, username: string, password: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${consoleUrl}/login`);
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Mesh overview' }).waitFor();
-  return page;
+function signIn(context: BrowserContext, username: string, password: string): Promise<Page> {
+  return signInAt(consoleUrl, context, username, password);
 }
 
 /** `ambit curl` from a demo workload, as a user would run it against the same data directory. */
@@ -148,7 +130,7 @@ describe('policy administration in the console against the running demo (ambit u
     assert.ok(api, `ambit up printed its API address:\n${up.output()}`);
     web = await startWeb(api);
     consoleUrl = web.url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {
