@@ -8,6 +8,7 @@ import { errorMessage } from '../api/errors';
 import { QueryState } from '../components/query-state';
 import { canMutate } from '../session/roles';
 import { useSession } from '../session/use-session';
+import { RevisionTable } from './revision-table';
 
 interface ResourceDetailProps {
   kind: string;
@@ -63,30 +64,7 @@ export function ResourceDetail({ kind, namespace, name, listPath, listTitle }: R
       </QueryState>
       <h2>History</h2>
       <QueryState query={history} label="history">
-        {(revisions) => (
-          <table aria-label="History">
-            <thead>
-              <tr>
-                <th scope="col">Revision</th>
-                <th scope="col">Operation</th>
-                <th scope="col">Author</th>
-                <th scope="col">Time</th>
-                <th scope="col">Changed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {revisions.map((r) => (
-                <tr key={r.revision}>
-                  <td>{r.revision}</td>
-                  <td>{r.operation}</td>
-                  <td>{r.author}</td>
-                  <td>{new Date(r.time).toLocaleString()}</td>
-                  <td className="muted">{r.changedPaths.join(', ') || '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        {(revisions) => <RevisionTable revisions={revisions} label="History" />}
       </QueryState>
       {canMutate(session.data?.role) ? (
         <section aria-label="Actions">

@@ -8,6 +8,7 @@ import { errorMessage } from '../api/errors';
 import { latest } from '../components/charts/scale';
 import { QueryState } from '../components/query-state';
 import { DiffView } from '../editor/diff-view';
+import { RevisionTable } from '../resources/revision-table';
 import '../editor/editor.css';
 import { backendLines } from './backend-metrics';
 import type { SplitInput, TrafficSplit } from './rollout-types';
@@ -60,30 +61,7 @@ function RouteHistory({ namespace, route }: { namespace: string; route: string }
   });
   return (
     <QueryState query={history} label="the route's history">
-      {(revisions) => (
-        <table aria-label="Route history">
-          <thead>
-            <tr>
-              <th scope="col">Revision</th>
-              <th scope="col">Operation</th>
-              <th scope="col">Author</th>
-              <th scope="col">Time</th>
-              <th scope="col">Changed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...revisions].reverse().map((r) => (
-              <tr key={r.revision}>
-                <td>{r.revision}</td>
-                <td>{r.operation}</td>
-                <td>{r.author}</td>
-                <td>{new Date(r.time).toLocaleString()}</td>
-                <td className="muted">{r.changedPaths.join(', ') || '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {(revisions) => <RevisionTable revisions={[...revisions].reverse()} label="Route history" />}
     </QueryState>
   );
 }
