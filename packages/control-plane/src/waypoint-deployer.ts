@@ -8,6 +8,7 @@
 import type { Gateway } from '@ambit/shared';
 import type { Logger } from 'pino';
 import type { Store, StoredObject } from './store/types';
+import { STORE_WRITERS } from './store/writers';
 import {
   gatewayIdentity,
   gatewayOwner,
@@ -155,7 +156,7 @@ export class WaypointDeployer {
       const { namespace = 'default', name } = gateway.metadata;
       const wanted = waypointObjects(gateway, clusterWaypointPod(namespace, name, this.image, this.controlPlaneAddress));
       try {
-        const results = await store.applyAsync(wanted, { author: WAYPOINT_AUTHOR, force: true });
+        const results = await store.applyAsync(wanted, { author: WAYPOINT_AUTHOR, writer: STORE_WRITERS.waypointController, force: true });
         const changed = results.filter((r) => r.action !== 'unchanged').map((r) => `${r.key.kind}/${r.action}`);
         if (changed.length > 0) logger.info({ gateway: `${namespace}/${name}`, changed }, 'waypoint applied');
       } catch (error) {
@@ -170,7 +171,11 @@ export class WaypointDeployer {
         if (this.stopped || !owner || live.has(gatewayIdentity(object.metadata.namespace, owner.name, owner.uid))) continue;
         if (object.metadata.deletionTimestamp !== undefined) continue;
         const key = { kind, namespace: object.metadata.namespace ?? 'default', name: object.metadata.name };
-        await store.deleteAsync(key, { author: WAYPOINT_AUTHOR, resourceVersion: object.metadata.resourceVersion });
+        await store.deleteAsync(key, {
+          author: WAYPOINT_AUTHOR,
+          writer: STORE_WRITERS.waypointController,
+          resourceVersion: object.metadata.resourceVersion,
+        });
         logger.info({ gateway: `${key.namespace}/${owner.name}`, deleted: `${kind}/${key.name}` }, 'waypoint object deleted');
       }
     }

@@ -196,14 +196,16 @@ describe('ambit serve --store kubernetes (two replicas on the stand-in API serve
     }
   });
 
-  it('applies through the console API with server-side apply, field manager "ambit", and reads the write back at once', async () => {
+  it('applies through the console API with server-side apply, field manager "ambit-console", and reads the write back at once', async () => {
     const yaml = `apiVersion: v1\nkind: Service\nmetadata:\n  name: ratings\n  namespace: demo\nspec:\n  selector: {app: ratings}\n  ports: [{name: http, port: 9080}]\n`;
     const applied = await call<{ results: { name: string; action: string }[] }>(a, 'resources.applyManifests', { yaml }, 'mutation');
     expect(applied.error).toBeUndefined();
     expect(applied.result?.data.results).toMatchObject([{ name: 'ratings', action: 'created' }]);
     const stored = server.object('Service', 'demo', 'ratings') as { metadata: { managedFields: { manager: string; operation: string }[] } };
-    expect(stored.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'ambit', operation: 'Apply' }));
-    expect(server.requests.some((r) => r.startsWith('PATCH /api/v1/namespaces/demo/services/ratings?fieldManager=ambit'))).toBe(true);
+    expect(stored.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'ambit-console', operation: 'Apply' }));
+    expect(server.requests.some((r) => r.startsWith('PATCH /api/v1/namespaces/demo/services/ratings?fieldManager=ambit-console&'))).toBe(
+      true,
+    );
     // The mutation resolved once the replica's own cache held the object: no wait needed here.
     const got = await call<{ spec: { ports: { port: number }[] } }>(
       a,
@@ -273,12 +275,17 @@ describe('ambit serve --store kubernetes (two replicas on the stand-in API serve
       'the primary Deployment',
       () => server.object('Deployment', 'demo', 'podinfo-primary') as { metadata: { managedFields: { manager: string }[] } } | undefined,
     );
-    expect(primary.metadata.managedFields.map((m) => m.manager)).toContain('ambit');
+    expect(primary.metadata.managedFields.map((m) => m.manager)).toEqual(['ambit-rollout-controller']);
     const canary = await waitFor('the Canary status', () => {
       const object = server.object('Canary', 'demo', 'podinfo') as { status?: { phase?: string } } | undefined;
       return object?.status?.phase ? object : undefined;
     });
     expect(canary.status?.phase).toBe('Initializing');
+    expect(
+      server.requests.some((r) =>
+        r.startsWith('PUT /apis/flagger.app/v1beta1/namespaces/demo/canaries/podinfo/status?fieldManager=ambit-rollout-controller'),
+      ),
+    ).toBe(true);
 
     // The leader shuts down: it releases the Lease, and the other replica takes over the controllers.
     await stopReplica(leader);
@@ -329,7 +336,9 @@ describe('ambit serve --store kubernetes (two replicas on the stand-in API serve
       return objects.every(Boolean) ? (objects as Made[]) : undefined;
     });
     for (const object of made) {
-      expect(object.metadata.managedFields).toContainEqual(expect.objectContaining({ manager: 'ambit', operation: 'Apply' }));
+      expect(object.metadata.managedFields).toEqual([
+        expect.objectContaining({ manager: 'ambit-waypoint-controller', operation: 'Apply' }),
+      ]);
       expect(object.metadata.ownerReferences).toEqual([
         { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'waypoint', uid: gatewayUid, controller: true },
       ]);
@@ -340,7 +349,7 @@ describe('ambit serve --store kubernetes (two replicas on the stand-in API serve
       '/apis/apps/v1/namespaces/demo/deployments/waypoint',
       '/api/v1/namespaces/demo/services/waypoint',
     ])
-      expect(server.requests.some((r) => r.startsWith(`PATCH ${path}?fieldManager=ambit`))).toBe(true);
+      expect(server.requests.some((r) => r.startsWith(`PATCH ${path}?fieldManager=ambit-waypoint-controller&`))).toBe(true);
     const [, deployment, svc] = made as [Made, Made & { spec: { template: { spec: Record<string, unknown> } } }, Made];
     expect(deployment.spec.template.spec).toMatchObject({
       serviceAccountName: 'waypoint',

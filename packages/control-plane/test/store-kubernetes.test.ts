@@ -5,7 +5,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRegistry } from '../src/registry/index';
-import type { WatchEvent } from '../src/store/index';
+import { STORE_WRITERS, type WatchEvent } from '../src/store/index';
 import { KubeApi, KubernetesStore, type KubernetesStoreOptions, LeaderElector } from '../src/store/kubernetes/index';
 import { FakeKubeApiServer } from './support/kube-api-server';
 
@@ -189,6 +189,43 @@ describe('Kubernetes store on the stand-in API server', () => {
     const stored = server.object('Service', 'demo', 'reviews') as { metadata: { managedFields: { manager: string; fieldsV1: object }[] } };
     const managers = stored.metadata.managedFields;
     expect(managers.find((m) => m.manager === 'ambit')?.fieldsV1).toMatchObject({ 'f:spec': { 'f:ports': {} } });
+  });
+
+  it('applies as each writer’s own field manager, so a console edit of a field the rollout controller owns is a conflict naming it', async () => {
+    const store = await openStore();
+    const route = (weight: number) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'reviews', namespace: 'demo' },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
+        rules: [{ backendRefs: [{ name: 'reviews', port: 9080, weight }] }],
+      },
+    });
+    await store.applyAsync([demo, route(100)], { author: 'alice', writer: STORE_WRITERS.console });
+    await store.applyAsync([route(90)], { author: 'system:rollout-controller', writer: STORE_WRITERS.rolloutController, force: true });
+    const status = { parents: [] };
+    await store.updateStatusAsync({ kind: 'HTTPRoute', namespace: 'demo', name: 'reviews' }, status, {
+      writer: STORE_WRITERS.rolloutController,
+    });
+    const writes = server.requests.filter((r) => r.includes('/httproutes/reviews'));
+    // The console's create (no dry run: its batch creates the namespace), the controller's dry run and apply, its status write.
+    expect(writes.map((r) => `${r.split(' ')[0]} ${/fieldManager=([^&]+)/.exec(r)?.[1]}`)).toEqual([
+      'PATCH ambit-console',
+      'PATCH ambit-rollout-controller',
+      'PATCH ambit-rollout-controller',
+      'PUT ambit-rollout-controller',
+    ]);
+    const stored = server.object('HTTPRoute', 'demo', 'reviews') as { metadata: { managedFields: { manager: string }[] } };
+    expect(stored.metadata.managedFields.map((m) => m.manager).sort()).toEqual(['ambit-console', 'ambit-rollout-controller']);
+    // The user re-applies the old weight: Kubernetes refuses, naming the controller that owns the field now.
+    await expect(store.applyAsync([route(100)], { author: 'alice', writer: STORE_WRITERS.console })).rejects.toMatchObject({
+      code: 'Conflict',
+      message: expect.stringContaining('conflict with "ambit-rollout-controller"'),
+    });
+    // A write that names no writer applies as `ambit`.
+    await store.applyAsync([{ ...reviews }], { author: 'script' });
+    expect(server.requests.some((r) => r.startsWith('PATCH /api/v1/namespaces/demo/services/reviews?fieldManager=ambit&'))).toBe(true);
   });
 
   it('refuses every write in read-only mode (a cluster Ambit is not in charge of)', async () => {

@@ -1,6 +1,7 @@
 import { AmbitError, type Canary, type CanaryPhase } from '@ambit/shared';
 import { describeKey } from '../store/sqlite-store';
 import type { ObjectKey, Store, StoredObject } from '../store/types';
+import { STORE_WRITERS } from '../store/writers';
 import { type GateType, webhooksOf } from './canary-model';
 import { type RolloutCommands, type RolloutStatus, rolloutStatusOf } from './rollout-status';
 
@@ -27,7 +28,10 @@ function load(store: Store, key: ObjectKey): StoredObject {
 
 function write(store: Store, stored: StoredObject, status: RolloutStatus): Promise<StoredObject> {
   const key = { kind: 'Canary', namespace: stored.metadata.namespace ?? 'default', name: stored.metadata.name };
-  return store.updateStatusAsync(key, status, { resourceVersion: stored.metadata.resourceVersion });
+  return store.updateStatusAsync(key, status, {
+    resourceVersion: stored.metadata.resourceVersion,
+    writer: STORE_WRITERS.console,
+  });
 }
 
 export async function requestRolloutCommand(

@@ -1,6 +1,7 @@
 import { AmbitError, type Canary, type CanaryWebhookType, type Deployment, type KubeObject } from '@ambit/shared';
 import type { Logger } from 'pino';
 import type { Store, StoredObject } from '../store/types';
+import { STORE_WRITERS } from '../store/writers';
 import type { TelemetrySource } from '../telemetry/source';
 import { canaryNames } from './canary-model';
 import { type DeploymentFacts, decideTick, desiredRoute, type TickChecks, type TickDecision } from './decide';
@@ -211,6 +212,7 @@ export class RolloutController {
       try {
         await store.updateStatusAsync({ kind: 'Canary', namespace, name }, decision.status, {
           resourceVersion: stored.metadata.resourceVersion,
+          writer: STORE_WRITERS.rolloutController,
         });
       } catch (error) {
         if (error instanceof AmbitError && error.code === 'Conflict') return this.now();
@@ -246,7 +248,12 @@ export class RolloutController {
     }
     // force: the controller owns what it generates (server-side apply, as the API docs advise controllers).
     if (objects.length > 0)
-      await store.applyAsync(objects, { author: ROLLOUT_CONTROLLER_AUTHOR, defaultNamespace: namespace, force: true });
+      await store.applyAsync(objects, {
+        author: ROLLOUT_CONTROLLER_AUTHOR,
+        writer: STORE_WRITERS.rolloutController,
+        defaultNamespace: namespace,
+        force: true,
+      });
   }
 
   private after(canary: Canary, decision: TickDecision): void {

@@ -19,6 +19,7 @@ import type {
   ChangeOperation,
   ObjectKey,
   Revision,
+  StatusWriteOptions,
   Store,
   StoredObject,
   WatchEvent,
@@ -293,7 +294,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  updateStatus(key: ObjectKey, status: unknown, options: { resourceVersion?: string } = {}): StoredObject {
+  updateStatus(key: ObjectKey, status: unknown, options: StatusWriteOptions = {}): StoredObject {
     return this.write(false, () => {
       const existing = this.get(key);
       if (!existing) throw new AmbitError('NotFound', `${describeKey(key)} not found`);
@@ -325,7 +326,7 @@ export class SqliteStore implements Store {
     return this.delete(key, options);
   }
 
-  async updateStatusAsync(key: ObjectKey, status: unknown, options: { resourceVersion?: string } = {}): Promise<StoredObject> {
+  async updateStatusAsync(key: ObjectKey, status: unknown, options: StatusWriteOptions = {}): Promise<StoredObject> {
     return this.updateStatus(key, status, options);
   }
 

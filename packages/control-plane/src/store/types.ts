@@ -63,6 +63,19 @@ export interface WriteOptions {
    * the API docs advise controllers to do for the objects they own. The SQLite store has no owners.
    */
   force?: boolean;
+  /**
+   * Which component writes (STORE_WRITERS): Kubernetes mode applies with it as the field manager;
+   * default DEFAULT_WRITER. The SQLite store ignores it (history records `author`).
+   */
+  writer?: string;
+}
+
+/** A write of the status subresource. */
+export interface StatusWriteOptions {
+  /** Must match the stored one, else Conflict. */
+  resourceVersion?: string;
+  /** As WriteOptions.writer. */
+  writer?: string;
 }
 
 export interface Store {
@@ -76,7 +89,7 @@ export interface Store {
   /** Deletes; a resourceVersion, if given, must match. Returns the deleted object. */
   delete(key: ObjectKey, options: WriteOptions & { resourceVersion?: string }): StoredObject;
   /** Writes the status subresource: bumps resourceVersion, not generation; not part of history. */
-  updateStatus(key: ObjectKey, status: unknown, options?: { resourceVersion?: string }): StoredObject;
+  updateStatus(key: ObjectKey, status: unknown, options?: StatusWriteOptions): StoredObject;
   /** False when the back end keeps no revisions (Kubernetes mode): history() is empty and revert refuses. */
   readonly keepsHistory: boolean;
   history(key: ObjectKey): Revision[];
@@ -89,7 +102,7 @@ export interface Store {
    */
   applyAsync(objects: readonly KubeObject[], options: WriteOptions): Promise<ApplyResult[]>;
   deleteAsync(key: ObjectKey, options: WriteOptions & { resourceVersion?: string }): Promise<StoredObject>;
-  updateStatusAsync(key: ObjectKey, status: unknown, options?: { resourceVersion?: string }): Promise<StoredObject>;
+  updateStatusAsync(key: ObjectKey, status: unknown, options?: StatusWriteOptions): Promise<StoredObject>;
   /** Rejects with InvalidArgument, saying so, when the store keeps no history. */
   revertAsync(key: ObjectKey, toRevision: number, options: WriteOptions): Promise<ApplyResult>;
   /** Newest resourceVersion in the store. */

@@ -1,4 +1,4 @@
-import { describeKey, keyOf, type ObjectKey } from '@ambit/control-plane/store';
+import { describeKey, keyOf, type ObjectKey, STORE_WRITERS } from '@ambit/control-plane/store';
 import { AmbitError, type ErrorLocation, type KindInfo, readManifests } from '@ambit/shared';
 import { actorName } from '../auth/principal';
 import { analyzeMesh, messagesAbout } from '../mesh/analysis';
@@ -42,8 +42,9 @@ export const resourcesRouter = router({
       return ctx.audit.target(auditTarget(key), { before: store.get(key) });
     });
     // `locations` is the SQLite store's extension of WriteOptions: its conflicts then name the document and line.
-    const options: { author: string; defaultNamespace: string; dryRun: boolean; locations: ErrorLocation[] } = {
+    const options: { author: string; writer: string; defaultNamespace: string; dryRun: boolean; locations: ErrorLocation[] } = {
       author: actorName(ctx.principal),
+      writer: STORE_WRITERS.console,
       defaultNamespace: input.namespace,
       dryRun: input.dryRun,
       locations: manifests.map((m) => m.location),
@@ -81,6 +82,7 @@ export const resourcesRouter = router({
     const change = ctx.audit.target(auditTarget(key), { before: store.get(key), detail: { dryRun: input.dryRun } });
     const deleted = await store.deleteAsync(key, {
       author: actorName(ctx.principal),
+      writer: STORE_WRITERS.console,
       dryRun: input.dryRun,
       ...(input.resourceVersion !== undefined ? { resourceVersion: input.resourceVersion } : {}),
     });
@@ -96,7 +98,7 @@ export const resourcesRouter = router({
     const { store } = ctx.services.controlPlane;
     const key = objectKey(input.kind, input.namespace, input.name);
     const change = ctx.audit.target(auditTarget(key), { before: store.get(key), detail: { toRevision: input.toRevision } });
-    const result = await store.revertAsync(key, input.toRevision, { author: actorName(ctx.principal) });
+    const result = await store.revertAsync(key, input.toRevision, { author: actorName(ctx.principal), writer: STORE_WRITERS.console });
     change.after = result.object;
     change.detail = { toRevision: input.toRevision, action: result.action };
     return { action: result.action, object: result.object };

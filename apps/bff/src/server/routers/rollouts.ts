@@ -10,7 +10,7 @@ import {
   rolloutSummary,
   suspendedCanary,
 } from '@ambit/control-plane';
-import { describeKey, type ObjectKey } from '@ambit/control-plane/store';
+import { describeKey, type ObjectKey, STORE_WRITERS } from '@ambit/control-plane/store';
 import { AmbitError, canaryWebhookTypes, dnsLabel, encodeManifests, goDuration, objectName } from '@ambit/shared';
 import { z } from 'zod';
 import type { AuditRecorder } from '../audit/recorder';
@@ -125,6 +125,7 @@ async function setSuspended(
   const change = ctx.audit.target(auditTarget(key), { before: stored, detail: { suspend } });
   const [result] = await store.applyAsync([suspendedCanary(stored, suspend)], {
     author: actorName(ctx.principal),
+    writer: STORE_WRITERS.console,
     defaultNamespace: key.namespace,
   });
   change.after = result?.object;

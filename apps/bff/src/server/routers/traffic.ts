@@ -1,5 +1,5 @@
 import { listTrafficSplits, readTrafficSplit, splitRoute, type TrafficSplit, validateSplit } from '@ambit/control-plane';
-import type { ObjectKey, StoredObject } from '@ambit/control-plane/store';
+import { type ObjectKey, STORE_WRITERS, type StoredObject } from '@ambit/control-plane/store';
 import { AmbitError, changedPaths, dnsLabel, encodeManifests, type KubeObject, objectName } from '@ambit/shared';
 import { z } from 'zod';
 import { actorName } from '../auth/principal';
@@ -86,7 +86,11 @@ export const trafficRouter = router({
         `HTTPRoute/${key.namespace}/${key.name} is at resourceVersion ${stored.metadata.resourceVersion}, not ${input.resourceVersion}; reload the split`,
       );
     }
-    const [result] = await store.applyAsync([route], { author: actorName(ctx.principal), defaultNamespace: split.namespace });
+    const [result] = await store.applyAsync([route], {
+      author: actorName(ctx.principal),
+      writer: STORE_WRITERS.console,
+      defaultNamespace: split.namespace,
+    });
     if (!result) throw new AmbitError('Internal', 'the store applied nothing');
     change.after = result.object;
     const history = store.history(key);
@@ -116,11 +120,11 @@ export const trafficRouter = router({
     const change = ctx.audit.target(key, { before: store.get(key), detail: { undo: latest?.revision } });
     const previous = history[history.length - 2];
     if (!latest || !previous || latest.operation === 'create') {
-      const deleted = await store.deleteAsync(key, { author: actorName(ctx.principal) });
+      const deleted = await store.deleteAsync(key, { author: actorName(ctx.principal), writer: STORE_WRITERS.console });
       change.before = deleted;
       return { action: 'deleted' as const, revision: null, split: current(ctx, input.namespace, input.service) };
     }
-    const result = await store.revertAsync(key, previous.revision, { author: actorName(ctx.principal) });
+    const result = await store.revertAsync(key, previous.revision, { author: actorName(ctx.principal), writer: STORE_WRITERS.console });
     change.after = result.object;
     const after = store.history(key);
     return {

@@ -5,7 +5,6 @@
 export { type ApiResource, apiResource, collectionPath, objectPath, WATCHED_KINDS } from './api-resources';
 export { type ApiStatus, KubeApi, statusError } from './kube-api';
 export {
-  FIELD_MANAGER,
   KubernetesStore,
   type KubernetesStoreOptions,
   type KubernetesWriteOptions,

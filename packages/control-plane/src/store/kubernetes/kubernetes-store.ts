@@ -1,7 +1,8 @@
 /**
  * The store over a Kubernetes API server: reads come from list+watch caches (one Reflector per
- * kind), writes are server-side apply with field manager `ambit`, status goes through the status
- * subresource.
+ * kind), writes are server-side apply with the writer's own field manager (STORE_WRITERS: the
+ * console, the rollout controller, the waypoint controller; `ambit` when a write names none), status
+ * goes through the status subresource.
  *
  * What maps from the SQLite store: objects, metadata.resourceVersion (the API server's, opaque),
  * optimistic concurrency (a document's resourceVersion is sent as a precondition), watch (the
@@ -18,18 +19,18 @@ import { AmbitError, type KubeObject, validateObject } from '@ambit/shared';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { describeKey, keyOf } from '../sqlite-store';
-import type { ApplyResult, ObjectKey, Revision, Store, StoredObject, WatchEvent, WriteOptions } from '../types';
+import type { ApplyResult, ObjectKey, Revision, StatusWriteOptions, Store, StoredObject, WatchEvent, WriteOptions } from '../types';
+import { DEFAULT_WRITER } from '../writers';
 import { apiResource, objectPath, WATCHED_KINDS } from './api-resources';
 import { KubeApi, statusError } from './kube-api';
 import { type ReflectedEvent, Reflector, type ReflectorOptions } from './reflector';
-
-export const FIELD_MANAGER = 'ambit';
 
 export interface KubernetesStoreOptions extends ReflectorOptions {
   /** Default: in-cluster service account when running in a pod, else ~/.kube/config (KUBECONFIG). */
   kubeConfig?: KubeConfig;
   /** Kinds to list and watch; default WATCHED_KINDS. */
   kinds?: readonly string[];
+  /** Field manager of writes that name no writer; default DEFAULT_WRITER (`ambit`). */
   fieldManager?: string;
   /** Pointing at a cluster Ambit is not in charge of (an existing Istio): every write is refused. */
   readOnly?: boolean;
@@ -76,7 +77,7 @@ export class KubernetesStore implements Store {
 
   private constructor(private readonly options: KubernetesStoreOptions) {
     this.api = new KubeApi(options.kubeConfig ?? loadKubeConfig());
-    this.fieldManager = options.fieldManager ?? FIELD_MANAGER;
+    this.fieldManager = options.fieldManager ?? DEFAULT_WRITER;
     this.logSize = options.eventLogSize ?? 10_000;
   }
 
@@ -186,7 +187,7 @@ export class KubernetesStore implements Store {
   }
 
   /**
-   * Server-side apply of each object with field manager `ambit`. Every object is checked against
+   * Server-side apply of each object with the writer's field manager. Every object is checked against
    * Ambit's schemas, then the whole batch is dry-run on the server, so a conflict or an invalid
    * object in it writes nothing (objects in a namespace the batch creates skip the dry run).
    */
@@ -221,7 +222,7 @@ export class KubernetesStore implements Store {
     const before = this.get(key);
     const response = await this.api.send('PATCH', objectPath(resource, key.namespace, key.name), {
       query: {
-        fieldManager: this.fieldManager,
+        fieldManager: options.writer ?? this.fieldManager,
         force: options.force ? 'true' : 'false',
         ...(dryRun ? { dryRun: 'All' } : {}),
       },
@@ -270,7 +271,7 @@ export class KubernetesStore implements Store {
   }
 
   /** PUT to the status subresource; a resourceVersion, if given, must match (else 409 Conflict). */
-  async updateStatusAsync(key: ObjectKey, status: unknown, options: { resourceVersion?: string } = {}): Promise<StoredObject> {
+  async updateStatusAsync(key: ObjectKey, status: unknown, options: StatusWriteOptions = {}): Promise<StoredObject> {
     this.refuseIfReadOnly('update the status of');
     const existing = this.get(key);
     if (!existing) throw new AmbitError('NotFound', `${describeKey(key)} not found`);
@@ -282,7 +283,7 @@ export class KubernetesStore implements Store {
     const updated = await this.api.call<StoredObject>(
       'PUT',
       objectPath(apiResource(key.kind), key.namespace, key.name, 'status'),
-      { query: { fieldManager: this.fieldManager }, body },
+      { query: { fieldManager: options.writer ?? this.fieldManager }, body },
       `update status of ${describeKey(key)}`,
     );
     await this.caughtUp(key, (cached) => cached?.metadata.resourceVersion === updated.metadata.resourceVersion);
