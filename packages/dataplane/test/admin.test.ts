@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAdminServer } from '../src/admin/admin-server';
+import { type FlowPage, FlowRing } from '../src/flows/flow-ring';
 import { CertificateManager } from '../src/identity/manager';
 import { ProxyState } from '../src/state/proxy-state';
 import { CLIENT_IDENTITY, SERVER_IDENTITY, startMesh, type TestMesh, TRUST_DOMAIN } from './fixtures/mesh';
@@ -65,6 +66,37 @@ describe('ztunnel admin, metrics and readiness servers', () => {
       startAdminServer({ host, port: 0, node: 'node-a', state: new ProxyState(), certificates, loggers: [], quit: () => undefined });
     await expect(admin('0.0.0.0')).rejects.toThrow(/admin address must be loopback, not 0.0.0.0/);
     await expect(admin('10.1.2.3')).rejects.toThrow(/must be loopback/);
+  });
+
+  it('pages /debug/flows by sequence number: records sharing a millisecond each come once, with the boot id of this run', async () => {
+    const flows = new FlowRing('ztunnel/node-a', 100);
+    const certificates = new CertificateManager({ provider: { fetch: () => Promise.reject(new Error('unused')) } });
+    const admin = await startAdminServer({
+      port: 0,
+      node: 'node-a',
+      state: new ProxyState(),
+      certificates,
+      loggers: [],
+      quit: () => undefined,
+      flows,
+    });
+    try {
+      const read = async (after: number) =>
+        JSON.parse((await fetchText(`http://127.0.0.1:${admin.port}/debug/flows?after=${after}`)).text) as FlowPage;
+      const connect = (port: number) =>
+        flows.recordConnection(undefined, '127.15.0.1', undefined, '127.15.0.2', port, undefined, true, undefined, -1);
+      for (let port = 1; port <= 50; port++) connect(port);
+      const first = await read(0);
+      expect(first).toMatchObject({ proxy: 'ztunnel/node-a', boot: flows.boot, first: 1, last: 50 });
+      expect(first.flows.map((r) => r.destinationPort)).toEqual(Array.from({ length: 50 }, (_, k) => k + 1));
+      connect(51);
+      const next = await read(first.last);
+      expect(next).toMatchObject({ first: 51, last: 51 });
+      expect(next.flows.map((r) => r.destinationPort)).toEqual([51]);
+      expect((await read(51)).flows).toEqual([]);
+    } finally {
+      await admin.close();
+    }
   });
 
   it('serves Prometheus text on /metrics and /stats/prometheus', async () => {

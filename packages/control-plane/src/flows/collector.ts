@@ -1,13 +1,15 @@
 /**
  * Collects the flow records the proxies keep (their admin port's `/debug/flows`) into one bounded
  * window: the newest `maxFlows` records no older than `windowMs`. Proxies are found the way the
- * telemetry scraper finds them; each read asks only for what is newer than the last one seen.
+ * telemetry scraper finds them; each read asks for the records after the last sequence number seen
+ * (the proxy numbers its records), so records sharing a millisecond are all read, each once. A
+ * proxy that restarted (a new boot id, or its sequence behind the cursor) is read from its start.
  */
 import type { FlowRecord } from '@ambit/shared/authz';
 import type { MeshSnapshot } from '../registry/model';
 import { proxyScrapeTargets } from '../telemetry/proxy-targets';
 import type { FlowSourceStatus } from './types';
-import { parseFlowRecords } from './wire';
+import { type FlowPage, parseFlowPage } from './wire';
 
 /** Istio's admin port on every proxy; in the embedded mesh it listens on the proxy's own loopback address. */
 export const PROXY_ADMIN_PORT = 15000;
@@ -46,8 +48,8 @@ export const DEFAULT_MAX_FLOWS = 50_000;
 export class FlowCollector {
   private records: FlowRecord[] = [];
   private readonly status = new Map<string, FlowSourceStatus>();
-  /** Per proxy: the newest record time read, so the next read asks only for newer ones. */
-  private readonly cursors = new Map<string, number>();
+  /** Per proxy: its run and the newest sequence number read, so the next read asks only for newer records. */
+  private readonly cursors = new Map<string, { boot: string; last: number }>();
   private readonly windowMs: number;
   private readonly maxFlows: number;
   private readonly timeoutMs: number;
@@ -107,24 +109,42 @@ export class FlowCollector {
   }
 
   private async read(target: FlowTarget): Promise<FlowRecord[]> {
-    const since = this.cursors.get(target.name) ?? this.now() - this.windowMs;
-    const url = `${target.url}?since=${since}`;
+    const cursor = this.cursors.get(target.name);
     const previous = this.status.get(target.name);
     try {
-      const response = await this.fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const records = parseFlowRecords(await response.json(), target.name);
-      let newest = since;
-      for (const r of records) if (r.time > newest) newest = r.time;
-      this.cursors.set(target.name, newest);
-      this.status.set(target.name, { name: target.name, url: target.url, ok: true, lastRead: this.now() });
-      // `since` is exclusive on the proxy, so nothing is read twice.
-      return records;
+      let after = cursor?.last ?? 0;
+      let page = await this.readPage(target, after);
+      const restarted = cursor !== undefined && (page.boot !== cursor.boot || page.last < cursor.last);
+      // Numbers after the cursor mean nothing in a new run: read that run from its start.
+      if (restarted && after > 0) {
+        after = 0;
+        page = await this.readPage(target, after);
+      }
+      this.cursors.set(target.name, { boot: page.boot, last: page.last });
+      const status: FlowSourceStatus = {
+        name: target.name,
+        url: target.url,
+        ok: true,
+        lastRead: this.now(),
+        restarts: (previous?.restarts ?? 0) + (restarted ? 1 : 0),
+        // Records the proxy's ring overwrote before this read reached them (a first read takes what is there).
+        missed: (previous?.missed ?? 0) + (cursor ? Math.max(0, page.first - after - 1) : 0),
+      };
+      this.status.set(target.name, status);
+      return page.flows;
     } catch (error) {
       const status: FlowSourceStatus = { name: target.name, url: target.url, ok: false, error: (error as Error).message };
       if (previous?.lastRead !== undefined) status.lastRead = previous.lastRead;
+      if (previous?.restarts !== undefined) status.restarts = previous.restarts;
+      if (previous?.missed !== undefined) status.missed = previous.missed;
       this.status.set(target.name, status);
       return [];
     }
+  }
+
+  private async readPage(target: FlowTarget, after: number): Promise<FlowPage> {
+    const response = await this.fetch(`${target.url}?after=${after}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    return parseFlowPage(await response.json(), target.name);
   }
 }

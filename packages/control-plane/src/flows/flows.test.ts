@@ -7,7 +7,7 @@ import { bookinfoSnapshot } from '../topology/test-fixtures';
 import { FlowCollector, proxyFlowTargets } from './collector';
 import { generateLeastPrivilegePolicies } from './generate';
 import { impactOfDraft, snapshotWithDraft } from './impact';
-import { parseFlowRecords } from './wire';
+import { parseFlowPage } from './wire';
 
 const TD = 'cluster.local';
 const REVIEWS = `${TD}/ns/demo/sa/bookinfo-reviews`;
@@ -195,8 +195,41 @@ describe('generateLeastPrivilegePolicies', () => {
   });
 });
 
+/** A proxy's `/debug/flows?after=<sequence>` as the dataplane's flow ring answers it: numbered records, a boot id per run. */
+class FakeFlowProxy {
+  boot = 'boot-1';
+  private records: object[] = [];
+  /** Records numbered before the ones held (the ring overwrote them). */
+  private dropped = 0;
+
+  record(count: number, time: number): void {
+    for (let k = 0; k < count; k++) {
+      const port = this.dropped + this.records.length + 1;
+      this.records.push({ time, reporter: 'ztunnel', sourceIp: '1.1.1.1', destinationIp: '2.2.2.2', destinationPort: port, allowed: true });
+    }
+  }
+
+  /** Keeps only the newest `count` records, as a full ring does. */
+  overwrite(count: number): void {
+    this.dropped += this.records.length - count;
+    this.records = this.records.slice(-count);
+  }
+
+  restart(boot: string): void {
+    this.boot = boot;
+    this.records = [];
+    this.dropped = 0;
+  }
+
+  answer(after: number): object {
+    const last = this.dropped + this.records.length;
+    const skip = Math.min(this.records.length, Math.max(0, after - this.dropped));
+    return { proxy: 'ztunnel/node-1', boot: this.boot, first: this.dropped + skip + 1, last, flows: this.records.slice(skip) };
+  }
+}
+
 describe('collecting flows', () => {
-  it('reads every proxy’s /debug/flows after the last record it saw, keeps a bounded window and reports failures', async () => {
+  it('reads every proxy’s /debug/flows after the last sequence number it saw, keeps a bounded window and reports failures', async () => {
     const snapshot = bookinfoSnapshot({ waypoint: true });
     const targets = proxyFlowTargets(snapshot);
     expect(targets.map((t) => t.url)).toEqual([
@@ -212,7 +245,8 @@ describe('collecting flows', () => {
       const flows = [
         { time: now - 10, reporter: 'ztunnel', sourceIp: '1.1.1.1', destinationIp: '2.2.2.2', destinationPort: 80, allowed: true },
       ];
-      return new Response(JSON.stringify({ proxy: 'p', flows: [...flows, { bogus: true }] }));
+      const after = Number(new URL(url).searchParams.get('after'));
+      return new Response(JSON.stringify({ proxy: 'p', boot: 'b', first: after + 1, last: after + 1, flows: [...flows, { bogus: true }] }));
     }) as typeof fetch;
     const collector = new FlowCollector({ targets: () => targets, windowMs: 1_000, maxFlows: 3, now: () => now, fetch: fake });
     await collector.collect();
@@ -225,25 +259,73 @@ describe('collecting flows', () => {
     expect(collector.sources()[2]?.error).toMatch(/ECONNREFUSED/);
     now += 100;
     await collector.collect();
-    expect(asked.at(-1)).toMatch(/since=\d+$/);
-    expect(asked.filter((u) => u.startsWith('http://127.11.0.1')).map((u) => u.split('since=')[1])).toEqual(['999000', '999990']);
+    expect(asked.filter((u) => u.startsWith('http://127.11.0.1')).map((u) => new URL(u).search)).toEqual(['?after=0', '?after=1']);
     expect(collector.flows()).toHaveLength(3);
     now += 5_000;
     expect(collector.flows()).toEqual([]);
   });
 
+  it('collects every record exactly once when thousands share a millisecond, and reads a restarted proxy from its start', async () => {
+    const proxy = new FakeFlowProxy();
+    const fake = (async (url: string) =>
+      new Response(JSON.stringify(proxy.answer(Number(new URL(url).searchParams.get('after')))))) as typeof fetch;
+    const now = 5_000_000;
+    const collector = new FlowCollector({
+      targets: () => [{ name: 'ztunnel/node-1', url: 'http://127.11.0.1:15000/debug/flows' }],
+      now: () => now,
+      fetch: fake,
+    });
+    const ports = () => collector.flows().map((r) => r.destinationPort);
+    const upTo = (n: number, from = 1) => Array.from({ length: n - from + 1 }, (_, k) => from + k);
+
+    proxy.record(1_500, now);
+    await collector.collect();
+    // More in the very same millisecond after the read: a time cursor would never ask for them.
+    proxy.record(2_500, now);
+    await collector.collect();
+    await collector.collect();
+    expect(ports()).toEqual(upTo(4_000));
+
+    // The ring overwrote some before the next read: the rest are read once, the gap is counted.
+    proxy.record(100, now);
+    proxy.overwrite(60);
+    await collector.collect();
+    expect(ports()).toEqual([...upTo(4_000), ...upTo(4_100, 4_041)]);
+    expect(collector.sources()[0]).toMatchObject({ ok: true, restarts: 0, missed: 40 });
+
+    // The proxy restarts: numbering begins again under a new boot id, below the collector's cursor.
+    proxy.restart('boot-2');
+    proxy.record(30, now + 1);
+    await collector.collect();
+    expect(
+      collector
+        .flows()
+        .slice(4_060)
+        .map((r) => [r.time, r.destinationPort]),
+    ).toEqual(upTo(30).map((p) => [now + 1, p]));
+    expect(collector.sources()[0]).toMatchObject({ ok: true, restarts: 1, missed: 40 });
+    proxy.record(5, now + 1);
+    await collector.collect();
+    expect(collector.flows()).toHaveLength(4_060 + 35);
+  });
+
   it('drops records without the fields a replay needs', () => {
     expect(
-      parseFlowRecords(
+      parseFlowPage(
         {
+          boot: 'b',
+          first: 1,
+          last: 2,
           flows: [
             { time: 1 },
             { time: 1, reporter: 'waypoint', sourceIp: 'a', destinationIp: 'b', destinationPort: 1, allowed: false, extra: 1 },
           ],
         },
         'x',
-      ),
+      ).flows,
     ).toEqual([{ time: 1, reporter: 'waypoint', proxy: 'x', sourceIp: 'a', destinationIp: 'b', destinationPort: 1, allowed: false }]);
-    expect(() => parseFlowRecords('nope', 'x')).toThrow(/not a \/debug\/flows answer/);
+    expect(() => parseFlowPage('nope', 'x')).toThrow(/not a \/debug\/flows answer/);
+    // A proxy that does not number its records is not read with a cursor it cannot honour.
+    expect(() => parseFlowPage({ flows: [] }, 'x')).toThrow(/not a \/debug\/flows answer/);
   });
 });

@@ -16,6 +16,10 @@ export interface FlowSourceStatus {
   /** Milliseconds since the epoch of the last successful read. */
   lastRead?: number;
   error?: string;
+  /** Times the proxy was seen to start over (a new boot id, or its sequence numbers went back). */
+  restarts?: number;
+  /** Records the proxy overwrote in its ring before a read reached them. */
+  missed?: number;
 }
 
 export interface FlowDecisionSummary {

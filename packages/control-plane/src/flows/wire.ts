@@ -1,6 +1,7 @@
 /**
- * The `/debug/flows` answer of a proxy, checked at the boundary: `{ proxy, flows: FlowRecord[] }`.
- * A record without the required fields is dropped, not trusted; unknown fields are left out.
+ * The `/debug/flows?after=<sequence>` answer of a proxy, checked at the boundary:
+ * `{ proxy, boot, first, last, flows: FlowRecord[] }` (the dataplane's FlowPage). A record without
+ * the required fields is dropped, not trusted; unknown fields are left out.
  */
 import type { FlowRecord } from '@ambit/shared/authz';
 
@@ -38,13 +39,24 @@ function recordOf(item: unknown, proxyName: string): FlowRecord | undefined {
   return record;
 }
 
-export function parseFlowRecords(body: unknown, proxyName: string): FlowRecord[] {
-  const flows = typeof body === 'object' && body !== null ? (body as { flows?: unknown }).flows : undefined;
-  if (!Array.isArray(flows)) throw new Error('not a /debug/flows answer');
-  const out: FlowRecord[] = [];
+/** One page of a proxy's flow records: sequence numbers `first … last` of run `boot`. */
+export interface FlowPage {
+  boot: string;
+  first: number;
+  last: number;
+  flows: FlowRecord[];
+}
+
+export function parseFlowPage(body: unknown, proxyName: string): FlowPage {
+  const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const { boot, first, last, flows } = o;
+  if (!Array.isArray(flows) || typeof boot !== 'string' || !Number.isInteger(first) || !Number.isInteger(last)) {
+    throw new Error('not a /debug/flows answer');
+  }
+  const records: FlowRecord[] = [];
   for (const item of flows) {
     const record = recordOf(item, proxyName);
-    if (record) out.push(record);
+    if (record) records.push(record);
   }
-  return out;
+  return { boot, first: first as number, last: last as number, flows: records };
 }

@@ -10,7 +10,7 @@ import { type HttpListener, listenHttp, notFound, reply, replyJson } from './htt
  * :15000 — the admin interface, on a loopback address only: `/config_dump` (what the proxy knows:
  * the workload API state, plus what the proxy adds, such as a waypoint's routes and policies),
  * `/certs` (what it holds), `/logging` (GET shows, POST `?level=` changes), `/quitquitquit` (POST),
- * `/debug/flows?since=<ms>` (recent authorization decisions, when the proxy keeps them).
+ * `/debug/flows?after=<sequence>` (recent authorization decisions, when the proxy keeps them).
  */
 
 export const DEFAULT_ADMIN_HOST = '127.0.0.1';
@@ -28,7 +28,7 @@ export interface AdminServerOptions {
   loggers: readonly Logger[];
   /** Called by `/quitquitquit`, after the answer is sent. */
   quit(): void;
-  /** Recent authorization decisions, served at `/debug/flows?since=<ms>`. */
+  /** Recent authorization decisions, served at `/debug/flows?after=<sequence>`. */
   flows?: FlowRing;
 }
 
@@ -66,8 +66,8 @@ export function startAdminServer(options: AdminServerOptions): Promise<HttpListe
       }
       case '/debug/flows': {
         if (!options.flows) break;
-        const since = Number(url.searchParams.get('since') ?? 0);
-        replyJson(response, 200, { proxy: options.flows.proxy, flows: options.flows.since(Number.isFinite(since) ? since : 0) });
+        const after = Number(url.searchParams.get('after') ?? 0);
+        replyJson(response, 200, options.flows.after(Number.isFinite(after) ? after : 0));
         return;
       }
       case '/quitquitquit':

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FlowRing } from './flow-ring';
 
 const RATINGS = { namespace: 'demo', name: 'ratings-v1-0' };
@@ -22,7 +22,7 @@ describe('FlowRing', () => {
       undefined,
       -1,
     );
-    const [connection, request] = ring.since(0);
+    const [connection, request] = ring.after(0).flows;
     expect(connection).toMatchObject({
       reporter: 'ztunnel',
       proxy: 'ztunnel/node-1',
@@ -47,14 +47,37 @@ describe('FlowRing', () => {
     expect(request).not.toHaveProperty('policy');
   });
 
-  it('keeps only the newest `capacity` records, oldest first, and filters by time', () => {
+  it('keeps only the newest `capacity` records, oldest first, numbered so a reader sees each once however many share a millisecond', () => {
     const ring = new FlowRing('ztunnel/node-1', 3);
-    for (let port = 1; port <= 5; port++)
+    const connect = (port: number) =>
       ring.recordConnection(undefined, '10.0.0.1', undefined, '10.0.0.2', port, undefined, true, undefined, -1);
-    expect(ring.length).toBe(3);
-    const all = ring.since();
-    expect(all.map((r) => r.destinationPort)).toEqual([3, 4, 5]);
-    expect(ring.since((all[2]?.time ?? 0) + 1)).toEqual([]);
-    expect(ring.since((all[0]?.time ?? 0) - 1)).toHaveLength(3);
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000);
+    try {
+      expect(ring.after(0)).toMatchObject({ proxy: 'ztunnel/node-1', first: 1, last: 0, flows: [] });
+      connect(1);
+      connect(2);
+      const page = ring.after(0);
+      expect(page).toMatchObject({ first: 1, last: 2 });
+      expect(page.flows.map((r) => r.destinationPort)).toEqual([1, 2]);
+      // Same millisecond: a time cursor would skip 3; the sequence does not.
+      connect(3);
+      expect(ring.after(page.last).flows.map((r) => r.destinationPort)).toEqual([3]);
+      connect(4);
+      connect(5);
+      expect(ring.length).toBe(3);
+      // 4 and 5 are new; 3 is still held; records overwritten before a read show as a gap (first > after + 1).
+      expect(ring.after(3)).toMatchObject({ first: 4, last: 5 });
+      expect(ring.after(3).flows.map((r) => r.destinationPort)).toEqual([4, 5]);
+      expect(ring.after(0)).toMatchObject({ first: 3, last: 5 });
+      expect(ring.after(0).flows.map((r) => r.destinationPort)).toEqual([3, 4, 5]);
+      expect(ring.after(5).flows).toEqual([]);
+      expect(ring.after(9)).toMatchObject({ first: 6, last: 5, flows: [] });
+    } finally {
+      vi.restoreAllMocks();
+    }
+  });
+
+  it('names each run of a proxy with a boot id of its own', () => {
+    expect(new FlowRing('ztunnel/node-1').boot).not.toBe(new FlowRing('ztunnel/node-1').boot);
   });
 });

@@ -4,7 +4,12 @@
  * Recording is on the hot path: columns are preallocated, a record stores references to strings
  * and objects the proxy already holds and a few numbers, and allocates nothing. Records are only
  * turned into objects when read.
+ *
+ * Each record gets the next sequence number of the ring (1, 2, …), so a reader pages by "after
+ * sequence N" and sees every record once, however many share a millisecond. The numbers restart
+ * with the proxy; `boot`, new for every ring, tells a reader that they did.
  */
+import { randomUUID } from 'node:crypto';
 import type { FlowRecord } from '@ambit/shared/authz';
 
 /** What the ring keeps of a workload: whatever the proxy holds, read only when served. */
@@ -15,11 +20,25 @@ export interface FlowWorkload {
 
 export const DEFAULT_FLOW_CAPACITY = 4096;
 
+/** The answer of `/debug/flows?after=<sequence>`. */
+export interface FlowPage {
+  proxy: string;
+  /** Names this run of the proxy: a different one means the sequence numbers started over. */
+  boot: string;
+  /** Sequence number of `flows[0]` (`last + 1` when there are none): above `after + 1`, the ring overwrote records in between. */
+  first: number;
+  /** The newest sequence number given; 0 before the first record. */
+  last: number;
+  /** Oldest first. */
+  flows: FlowRecord[];
+}
+
 const ALLOWED = 1;
 const WAYPOINT = 2;
 
 export class FlowRing {
   readonly capacity: number;
+  readonly boot = randomUUID();
   private readonly times: Float64Array;
   private readonly ports: Uint16Array;
   private readonly flags: Uint8Array;
@@ -36,6 +55,8 @@ export class FlowRing {
   private readonly policies: (string | undefined)[];
   private next = 0;
   private size = 0;
+  /** Sequence number of the newest record: the records held are `sequence - size + 1 … sequence`. */
+  private sequence = 0;
 
   constructor(
     /** `ztunnel/<node>` or `waypoint/<ns>/<name>`. */
@@ -121,6 +142,7 @@ export class FlowRing {
     const i = this.next;
     this.next = i + 1 === this.capacity ? 0 : i + 1;
     if (this.size < this.capacity) this.size++;
+    this.sequence++;
     this.times[i] = Date.now();
     this.ports[i] = destinationPort;
     this.flags[i] = allowed ? ALLOWED : 0;
@@ -133,15 +155,14 @@ export class FlowRing {
     return i;
   }
 
-  /** Records newer than `sinceMs` (exclusive), oldest first. */
-  since(sinceMs = 0): FlowRecord[] {
-    const out: FlowRecord[] = [];
+  /** The records held with a sequence number above `sequence`, oldest first. */
+  after(sequence = 0): FlowPage {
+    const oldest = this.sequence - this.size + 1;
+    const skip = Math.min(this.size, Math.max(0, Math.floor(sequence) + 1 - oldest));
+    const flows: FlowRecord[] = [];
     const start = (this.next - this.size + this.capacity) % this.capacity;
-    for (let k = 0; k < this.size; k++) {
-      const i = (start + k) % this.capacity;
-      if ((this.times[i] as number) > sinceMs) out.push(this.read(i));
-    }
-    return out;
+    for (let k = skip; k < this.size; k++) flows.push(this.read((start + k) % this.capacity));
+    return { proxy: this.proxy, boot: this.boot, first: oldest + skip, last: this.sequence, flows };
   }
 
   private read(i: number): FlowRecord {

@@ -1,2 +1,2 @@
 /** Recent authorization decisions of a proxy, kept in a fixed-size ring and served on its admin port. */
-export { DEFAULT_FLOW_CAPACITY, FlowRing, type FlowWorkload } from './flow-ring';
+export { DEFAULT_FLOW_CAPACITY, type FlowPage, FlowRing, type FlowWorkload } from './flow-ring';
