@@ -105,12 +105,13 @@ spec:
   action: DENI
 `;
     const refused = await expectFailure(client.resources.applyManifests.mutate({ yaml: invalid }));
+    // Line 27 is `action: DENI`, the field at fault (the document starts on line 23).
     expect(refused).toMatchObject({
       code: 'BAD_REQUEST',
       httpStatus: 400,
       message:
-        'a problem; nothing was applied: document 3, line 23, AuthorizationPolicy/shop/deny-all: spec.action: Invalid option: expected one of "ALLOW"|"DENY"|"AUDIT"|"CUSTOM"',
-      ambit: { code: 'SchemaValidation', details: [expect.objectContaining({ document: 3, line: 23, path: 'spec.action' })] },
+        'a problem; nothing was applied: document 3, line 27, AuthorizationPolicy/shop/deny-all: spec.action: Invalid option: expected one of "ALLOW"|"DENY"|"AUDIT"|"CUSTOM"',
+      ambit: { code: 'SchemaValidation', details: [expect.objectContaining({ document: 3, line: 27, path: 'spec.action' })] },
     });
     const syntax = await expectFailure(client.resources.applyManifests.mutate({ yaml: 'kind: [Service' }));
     expect(syntax).toMatchObject({

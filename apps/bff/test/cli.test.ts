@@ -100,12 +100,12 @@ describe('ambit CLI', { timeout: 180_000 }, () => {
       [
         'an unknown kind',
         'apiVersion: v1\nkind: Namespace\nmetadata: {name: fine}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n',
-        /document 1, line 5, ConfigMap\/x: kind: unknown kind ConfigMap/,
+        /document 1, line 6, ConfigMap\/x: kind: unknown kind ConfigMap/,
       ],
       [
         'a wrong field type',
         'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: test}\nspec:\n  rules:\n  - to:\n    - operation:\n        ports: ["80", 443]\n',
-        /document 0, line 1, AuthorizationPolicy\/test\/p: spec\.rules\[0\]\.to\[0\]\.operation\.ports\[1\]: expected string/,
+        /document 0, line 8, AuthorizationPolicy\/test\/p: spec\.rules\[0\]\.to\[0\]\.operation\.ports\[1\]: expected string/,
       ],
       [
         'a missing required field',

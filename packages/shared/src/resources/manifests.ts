@@ -23,7 +23,9 @@ export function readManifests(text: string, source?: string): ManifestObject[] {
     } catch (e) {
       if (!(e instanceof AmbitError)) throw e;
       firstCode ??= e.code;
-      problems.push(...(e.details.length > 0 ? e.details : [{ ...location, message: e.message }]));
+      if (e.details.length === 0) problems.push({ ...location, message: e.message });
+      // A detail that names a field is placed on that field's line.
+      for (const detail of e.details) problems.push(detail.path ? { ...detail, line: doc.spanOf(detail.path).line } : detail);
     }
   }
   if (problems.length > 0) {

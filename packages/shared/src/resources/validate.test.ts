@@ -126,9 +126,10 @@ describe('validation errors name the document, object and field', () => {
     ].join('\n---\n');
     const err = failure(() => readManifests(text, 'x.yaml'));
     expect(err.message).toBe('2 problems in x.yaml; nothing was applied');
+    // Each problem on the line of its field: `spec: {ports: …}` is line 4, the Widget's `kind` line 11.
     expect(err.details.map((d) => [d.document, d.line, d.path])).toEqual([
-      [0, 1, 'spec.ports[0].port'],
-      [2, 10, 'kind'],
+      [0, 4, 'spec.ports[0].port'],
+      [2, 11, 'kind'],
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AmbitError } from '../errors';
-import { decodeManifests, encodeManifests, MAX_OBJECT_BYTES } from './codec';
+import { decodeManifests, encodeManifests, MAX_OBJECT_BYTES, parseManifestStream } from './codec';
 
 function failure(fn: () => unknown): AmbitError {
   try {
@@ -42,6 +42,36 @@ describe('YAML codec', () => {
     const err = failure(() => decodeManifests(big));
     expect(err.code).toBe('DocumentTooLarge');
     expect(err.details[0]).toMatchObject({ document: 1 });
+  });
+
+  it('parses a stream once into every document and the line of any field an error names', () => {
+    const text = [
+      'kind: Service',
+      'spec:',
+      '  ports:',
+      '    - name: http',
+      '      port: 80',
+      '    - {name: grpc, port: 90}',
+      '---',
+      'a: [1, 2',
+      '---',
+      'metadata: {labels: {"istio.io/use-waypoint": w}}',
+    ].join('\n');
+    const [service, broken, labelled] = parseManifestStream(text);
+    expect(service?.value).toMatchObject({ kind: 'Service' });
+    // The key of the field, then the item of a list, then as deep as the document goes.
+    expect(service?.spanOf('spec.ports')).toMatchObject({ line: 3, column: 3 });
+    expect(service?.spanOf('spec.ports[1].port')).toMatchObject({ line: 6, column: 20 });
+    expect(service?.spanOf('spec.ports[0].targetPort')).toMatchObject({ line: 4, column: 7 });
+    expect(service?.spanOf()).toMatchObject({ line: 1, column: 1 });
+    // An invalid document is placed, not thrown, so the documents after it are still read.
+    expect(broken).toMatchObject({ document: 1, value: undefined, syntaxError: { line: 9 } });
+    expect(labelled?.spanOf('metadata.labels["istio.io/use-waypoint"]')).toMatchObject({ line: 10, column: 21 });
+  });
+
+  it('gives the items of a kind: List the lines of their own fields', () => {
+    const [, second] = decodeManifests('kind: List\nitems:\n- {kind: A}\n- kind: B\n  spec: {x: 1}\n');
+    expect(second?.spanOf('spec.x')).toMatchObject({ line: 5, column: 10 });
   });
 
   it('encodes objects so that they decode back unchanged', () => {

@@ -1,8 +1,7 @@
 import { analyze } from '@ambit/control-plane/analysis';
-import { parseFieldPath } from '@ambit/control-plane/analysis/field-path';
-import { keyOf } from '@ambit/control-plane/store';
+import { keyOf, STORE_WRITERS } from '@ambit/control-plane/store';
 import { AmbitError, type ErrorLocation, type KubeObject, kinds, validateObject } from '@ambit/shared';
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import { type ParsedDocument, parseManifestStream } from '@ambit/shared/yaml/codec';
 import type { BffControlPlane } from '../context';
 import { messagesAbout } from '../mesh/analysis';
 
@@ -47,92 +46,47 @@ export interface ValidationReport {
   problems: EditorProblem[];
 }
 
-interface Place {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
-
-/** The key (or sequence item) that `path` names, as deep as the document allows. */
-function placeOf(doc: Document, counter: LineCounter, path: string | undefined): Place {
-  let target: Node | null | undefined = doc.contents;
-  let node: unknown = doc.contents;
-  for (const segment of (path ? parseFieldPath(path) : undefined) ?? []) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value === segment : p.key === segment));
-      if (!pair) break;
-      target = isScalar(pair.key) ? pair.key : target;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment];
-      if (!item) break;
-      target = item as Node;
-      node = item;
-    } else break;
-  }
-  const [start, end] = target?.range ?? doc.range ?? [0, 0];
-  const from = counter.linePos(start);
-  const to = counter.linePos(Math.max(start, end));
-  return { line: from.line, column: from.col, endLine: to.line, endColumn: to.col };
-}
-
 function refOf(object: KubeObject, defaultNamespace: string): string {
   const key = keyOf(object, defaultNamespace);
   return `${key.kind}\u0000${key.namespace}\u0000${key.name}`;
 }
 
 export async function validateManifest(controlPlane: BffControlPlane, yaml: string, defaultNamespace: string): Promise<ValidationReport> {
-  const counter = new LineCounter();
-  const parsed = parseAllDocuments(yaml, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
-  const docs = Array.isArray(parsed) ? parsed : [parsed];
   const documents: EditorDocument[] = [];
   const problems: EditorProblem[] = [];
-  const objects: { object: KubeObject; location: ErrorLocation; doc: Document; index: number }[] = [];
-  const problem = (doc: Document, index: number, level: ProblemLevel, code: string, message: string, path?: string) =>
-    problems.push({ level, code, message, document: index, ...(path ? { path } : {}), ...placeOf(doc, counter, path) });
+  const objects: { object: KubeObject; location: ErrorLocation; doc: ParsedDocument }[] = [];
+  const problem = (doc: ParsedDocument, level: ProblemLevel, code: string, message: string, path?: string) =>
+    problems.push({ level, code, message, document: doc.document, ...(path ? { path } : {}), ...doc.spanOf(path) });
 
-  docs.forEach((doc, index) => {
-    const syntax = doc.errors[0];
-    if (syntax) {
-      const from = counter.linePos(syntax.pos[0]);
-      const to = counter.linePos(syntax.pos[1]);
-      const message = syntax.message.split('\n')[0] ?? syntax.message;
-      problems.push({
-        level: 'Error',
-        code: 'InvalidYaml',
-        message,
-        document: index,
-        line: from.line,
-        column: from.col,
-        endLine: to.line,
-        endColumn: to.col,
-      });
-      documents.push({ document: index });
-      return;
+  for (const doc of parseManifestStream(yaml)) {
+    const { document, syntaxError, value } = doc;
+    if (syntaxError) {
+      problems.push({ level: 'Error', code: 'InvalidYaml', document, ...syntaxError });
+      documents.push({ document });
+      continue;
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
-    if (value === null || value === undefined) return;
-    const location: ErrorLocation = { document: index, line: counter.linePos(doc.contents?.range[0] ?? 0).line };
+    if (value === null || value === undefined) continue;
+    const location: ErrorLocation = { document, line: doc.line };
     try {
       const object = validateObject(value, location);
       const key = keyOf(object, defaultNamespace);
-      objects.push({ object, location, doc, index });
-      documents.push({ document: index, object, kind: key.kind, ...(key.namespace ? { namespace: key.namespace } : {}), name: key.name });
+      objects.push({ object, location, doc });
+      documents.push({ document, object, kind: key.kind, ...(key.namespace ? { namespace: key.namespace } : {}), name: key.name });
     } catch (error) {
       if (!(error instanceof AmbitError)) throw error;
-      documents.push({ document: index });
+      documents.push({ document });
       for (const detail of error.details.length > 0 ? error.details : [{ message: error.message }])
-        problem(doc, index, 'Error', error.code, detail.message, detail.path);
+        problem(doc, 'Error', error.code, detail.message, detail.path);
     }
-  });
+  }
   if (objects.length === 0 || problems.length > 0) return { valid: false, documents, problems };
 
   // The store's own dry run: the same checks (namespace exists, resourceVersion current) as a real apply.
   try {
     // `locations` is the SQLite store's extension of WriteOptions: its errors then name the document.
-    const options: { author: string; defaultNamespace: string; dryRun: boolean; locations: ErrorLocation[] } = {
+    const options: { author: string; writer: string; defaultNamespace: string; dryRun: boolean; locations: ErrorLocation[] } = {
       author: 'editor',
+      writer: STORE_WRITERS.console,
       defaultNamespace,
       dryRun: true,
       locations: objects.map((o) => o.location),
@@ -142,14 +96,14 @@ export async function validateManifest(controlPlane: BffControlPlane, yaml: stri
       options,
     );
     results.forEach((result, i) => {
-      const entry = documents.find((d) => d.document === objects[i]?.index);
+      const entry = documents.find((d) => d.document === objects[i]?.doc.document);
       if (entry) entry.action = result.action;
     });
   } catch (error) {
     if (!(error instanceof AmbitError)) throw error;
-    for (const detail of error.details.length > 0 ? error.details : [{ message: error.message, document: objects[0]?.index }]) {
-      const at = objects.find((o) => o.index === detail.document) ?? objects[0];
-      if (at) problem(at.doc, at.index, 'Error', error.code, detail.message, detail.path);
+    for (const detail of error.details.length > 0 ? error.details : [{ message: error.message, document: objects[0]?.doc.document }]) {
+      const at = objects.find((o) => o.doc.document === detail.document) ?? objects[0];
+      if (at) problem(at.doc, 'Error', error.code, detail.message, detail.path);
     }
   }
 
@@ -169,7 +123,7 @@ export async function validateManifest(controlPlane: BffControlPlane, yaml: stri
   for (const message of messages) {
     const ref = `${message.resource.kind}\u0000${message.resource.namespace ?? ''}\u0000${message.resource.name}`;
     const at = byRef.get(ref);
-    if (at) problem(at.doc, at.index, message.level, message.code, message.message, message.path || undefined);
+    if (at) problem(at.doc, message.level, message.code, message.message, message.path || undefined);
   }
   return { valid: blocking === 0, documents, problems };
 }
