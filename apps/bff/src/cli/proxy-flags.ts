@@ -1,46 +1,40 @@
-import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import { duration } from './arguments';
+import type { ProxyFlag } from '@ambit/dataplane/process/proxy-flag-table';
+import { type Command, Option } from 'commander';
+import { duration, port } from './arguments';
 
 /**
- * What both proxy commands (`ambit ztunnel`, `ambit waypoint`) take to reach the control plane
- * and obtain certificates, and how the flags become the runtimes' options.
+ * The options of the proxy commands (`ambit ztunnel`, `ambit waypoint`), built from the dataplane's
+ * flag table that the bundled proxies read too: the same names, values, defaults, environment
+ * variables and help, so the two cannot drift.
  */
-export interface ControlPlaneFlags {
-  certTtl?: number;
-  rootCert?: string;
-  xdsRootCa?: string;
-  xdsServerName?: string;
-  xdsMaxBackoff?: number;
-  logLevel: string;
+
+const PARSERS = { port, duration } as const;
+
+/** Flag name (`hbone-port`) → value, as the dataplane's proxy-arguments reads them. */
+export type ProxyFlagValues = Record<string, string | number | boolean | undefined>;
+
+function optionOf(flag: ProxyFlag): Option {
+  const option = new Option(`--${flag.name}${flag.placeholder ? ` ${flag.placeholder}` : ''}`, flag.help);
+  const parse = flag.type === 'port' || flag.type === 'duration' ? PARSERS[flag.type] : undefined;
+  if (parse) option.argParser(parse);
+  if (flag.default !== undefined) option.default(parse ? parse(flag.default) : flag.default);
+  if (flag.env) option.env(flag.env);
+  if (flag.required) option.makeOptionMandatory();
+  return option;
 }
 
-export interface ControlPlaneConnection {
-  certTtlSeconds?: number;
-  rootCertFile?: string;
-  xdsTls?: { rootCaFile: string; serverName?: string };
-  xdsMaxBackoffMs?: number;
+export function addProxyFlags(command: Command, table: readonly ProxyFlag[]): Command {
+  for (const flag of table) command.addOption(optionOf(flag));
+  return command;
 }
 
-/** Adds the flags; `proxy` names whose certificate the root comes with by default. */
-export function controlPlaneFlags(command: Command, proxy: string): Command {
-  return command
-    .option('--cert-ttl <duration>', 'certificate lifetime to ask for (30s, 1h, 24h; env AMBIT_CERT_TTL; default the CA’s)', duration)
-    .option('--root-cert <file>', `PEM root(s) to trust for HBONE peers (default: the root the CA returns with the ${proxy} certificate)`)
-    .option('--xds-root-ca <file>', 'speak TLS to the control plane, trusting this root (port 15012)')
-    .option('--xds-server-name <name>', 'the name in the control plane’s certificate, when it is not the host dialed')
-    .option('--xds-max-backoff <duration>', 'longest wait between attempts to reach a lost control plane (default 30s)', duration)
-    .option('--log-level <level>', 'trace, debug, info, warn or error', 'info');
-}
-
-export function controlPlaneConnection(flags: ControlPlaneFlags): ControlPlaneConnection {
-  const envTtl = process.env.AMBIT_CERT_TTL;
-  const certTtlSeconds = flags.certTtl ?? (envTtl ? duration(envTtl) : undefined);
-  const out: ControlPlaneConnection = {};
-  if (certTtlSeconds !== undefined) out.certTtlSeconds = certTtlSeconds;
-  if (flags.rootCert) out.rootCertFile = resolve(flags.rootCert);
-  if (flags.xdsRootCa)
-    out.xdsTls = { rootCaFile: resolve(flags.xdsRootCa), ...(flags.xdsServerName ? { serverName: flags.xdsServerName } : {}) };
-  if (flags.xdsMaxBackoff !== undefined) out.xdsMaxBackoffMs = flags.xdsMaxBackoff * 1000;
-  return out;
+/** The command's values by flag name; an empty value (an empty environment variable) counts as not given. */
+export function proxyFlagValues(command: Command, table: readonly ProxyFlag[]): ProxyFlagValues {
+  const values: ProxyFlagValues = {};
+  for (const flag of table) {
+    const option = command.options.find((o) => o.long === `--${flag.name}`);
+    const value: unknown = option ? command.getOptionValue(option.attributeName()) : undefined;
+    if (value !== undefined && value !== '') values[flag.name] = value as string | number | boolean;
+  }
+  return values;
 }

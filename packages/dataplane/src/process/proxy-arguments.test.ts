@@ -1,30 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROL_PLANE_FLAGS, controlPlaneConnection, durationSeconds, parseFlags, portFlag, requiredFlag } from './proxy-arguments';
+import { controlPlaneConnection, durationSeconds, readProxyFlags, waypointOptions, ztunnelOptions } from './proxy-arguments';
+import { WAYPOINT_FLAGS, ZTUNNEL_FLAGS } from './proxy-flag-table';
 
 describe('proxy process arguments (the bundled ztunnel and waypoint entries)', () => {
-  it('reads the flags `ambit ztunnel` takes, with their defaults', () => {
-    const flags = parseFlags(['--node', 'node-1', '--address', '127.11.0.1', '--hbone-port', '0', '--xds-max-backoff', '1m'], {
-      ...CONTROL_PLANE_FLAGS,
-      node: { type: 'string' },
-      address: { type: 'string' },
-      'hbone-port': { type: 'string' },
-    });
-    expect(requiredFlag(flags, 'node')).toBe('node-1');
-    expect(portFlag(flags, 'hbone-port', 15008)).toBe(0);
+  it('reads the flags `ambit ztunnel` takes, with their defaults from the table', () => {
+    const argv = ['--node', 'node-1', '--address', '127.11.0.1', '--token-file', '/t', '--hbone-port', '0', '--xds-max-backoff', '1m'];
+    const flags = readProxyFlags(argv, ZTUNNEL_FLAGS, {});
     expect(flags['log-level']).toBe('info');
     expect(controlPlaneConnection(flags)).toEqual({ xdsMaxBackoffMs: 60_000 });
+    expect(ztunnelOptions(flags)).toMatchObject({
+      node: 'node-1',
+      controlPlane: '127.0.0.1:15010',
+      trustDomain: 'cluster.local',
+      adminHost: '127.0.0.1',
+      ports: { hbone: 0, inboundPlaintext: 15006, admin: 15000, metrics: 15020, readiness: 15021 },
+    });
+  });
+
+  it('takes a waypoint’s flags from the environment the kubelet gives its pod when they are not on the command line', () => {
+    const env = { WAYPOINT_NAME: 'demo/waypoint', POD_IP: '127.11.1.9', AMBIT_TOKEN_FILE: '/t', NODE_NAME: 'node-1', POD_NAMESPACE: '' };
+    const options = waypointOptions(readProxyFlags(['--address', '127.11.1.10'], WAYPOINT_FLAGS, env));
+    expect(options).toMatchObject({ name: 'demo/waypoint', address: '127.11.1.10', namespace: 'demo', serviceAccount: 'waypoint' });
   });
 
   it('names a missing required flag and refuses a bad port or duration', () => {
-    const flags = parseFlags(['--hbone-port', '70000'], { 'hbone-port': { type: 'string' }, node: { type: 'string' } });
-    expect(() => requiredFlag(flags, 'node')).toThrow("required option '--node' not specified");
-    expect(requiredFlag(flags, 'node', 'from-env')).toBe('from-env');
-    expect(() => portFlag(flags, 'hbone-port', 15008)).toThrow('--hbone-port must be a port number');
-    expect(() => durationSeconds('soon')).toThrow('must be a duration');
+    expect(() => readProxyFlags(['--address', 'a', '--token-file', 't'], ZTUNNEL_FLAGS, {})).toThrow(
+      "required option '--node' not specified",
+    );
+    const base = ['--node', 'n', '--address', 'a', '--token-file', 't'];
+    expect(() => readProxyFlags([...base, '--hbone-port', '70000'], ZTUNNEL_FLAGS, {})).toThrow('--hbone-port must be a port number');
+    expect(() => readProxyFlags(base, ZTUNNEL_FLAGS, { AMBIT_CERT_TTL: 'soon' })).toThrow('must be a duration');
     expect(durationSeconds('1h30m')).toBe(5400);
   });
 
   it('rejects a flag the proxy does not know, as the CLI does', () => {
-    expect(() => parseFlags(['--nod', 'x'], { node: { type: 'string' } })).toThrow();
+    expect(() => readProxyFlags(['--nod', 'x'], ZTUNNEL_FLAGS, {})).toThrow();
+    expect(() => readProxyFlags(['--inbound-port', '1'], WAYPOINT_FLAGS, {})).toThrow();
   });
 });
