@@ -16,7 +16,8 @@ const PLAINTEXT_STYLE = { strokeDasharray: '6 4', stroke: 'var(--bad)' } as cons
  * An edge with a lock when both ends proved their identity (mTLS) and a clear mark when traffic was plaintext.
  * The label stays mounted and CSS hides it by zoom (the canvas's data-labels): mounting hundreds of labels at once when
  * the zoom crossed the threshold made that frame take hundreds of milliseconds. No store subscription: panning and
- * zooming re-render no edge.
+ * zooming re-render no edge. No pointer target (interactionWidth 0, CSS pointer-events none): the side panel lists a node's
+ * edges, and hit-testing 6,000 stroked paths on every mouse move was the largest cost of a drag.
  */
 export const SecureEdge = memo(function SecureEdge(props: EdgeProps<SecureEdgeType>) {
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, data } = props;
@@ -32,6 +33,7 @@ export const SecureEdge = memo(function SecureEdge(props: EdgeProps<SecureEdgeTy
         className={`${mark ? `mark-${mark}` : ''}${data?.moving ? ' traffic' : ''}` || undefined}
         {...(markerEnd ? { markerEnd } : {})}
         style={mtls ? undefined : PLAINTEXT_STYLE}
+        interactionWidth={0}
       />
       {layer
         ? createPortal(

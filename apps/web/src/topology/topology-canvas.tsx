@@ -16,8 +16,10 @@ import {
   useStoreApi,
   type Viewport,
 } from '@xyflow/react';
-import { type RefObject, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { type PointerEvent, type RefObject, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { detailShown } from './detail-level';
 import { edgeLabel, isMutualTls } from './edge-label';
+import { EdgeSheet } from './edge-sheet';
 import type { FilteredGraph } from './graph-filter';
 import type { GraphType } from './graph-shape';
 import { LabelLayerContext, labelsShown } from './label-layer';
@@ -47,18 +49,28 @@ const MESH_MEASURED = { width: NODE_WIDTH, height: NODE_HEIGHT } as const;
 type CanvasNode = MeshNodeType | NamespaceBoxType;
 
 /**
- * Shows or hides the edge labels by zoom with one store subscription writing `data-labels` on the canvas (no React render):
- * per-edge zoom selectors re-rendered every edge when the zoom crossed the threshold.
+ * Sets what shows at the current zoom with one store subscription writing `data-labels` (edge labels) and `data-detail`
+ * (node text, arrowheads, background dots) on the canvas: no React render. Per-edge zoom selectors re-rendered every edge
+ * when the zoom crossed a threshold.
  */
-function LabelZoom({ canvasRef }: { canvasRef: RefObject<HTMLDivElement | null> }) {
+function ZoomDetail({ canvasRef }: { canvasRef: RefObject<HTMLDivElement | null> }) {
   const store = useStoreApi();
   useLayoutEffect(() => {
-    let shown: boolean | null = null;
+    let labels: boolean | null = null;
+    let detail: boolean | null = null;
     const apply = (zoom: number) => {
-      const next = labelsShown(zoom, shown === true);
-      if (next === shown) return;
-      shown = next;
-      if (canvasRef.current) canvasRef.current.dataset.labels = next ? 'on' : 'off';
+      const canvas = canvasRef.current;
+      if (!canvas) return;
+      const nextLabels = labelsShown(zoom, labels === true);
+      if (nextLabels !== labels) {
+        labels = nextLabels;
+        canvas.dataset.labels = nextLabels ? 'on' : 'off';
+      }
+      const nextDetail = detailShown(zoom, detail === true);
+      if (nextDetail !== detail) {
+        detail = nextDetail;
+        canvas.dataset.detail = nextDetail ? 'full' : 'far';
+      }
     };
     apply(store.getState().transform[2]);
     return store.subscribe((state) => apply(state.transform[2]));
@@ -78,6 +90,9 @@ const BOX_STYLE = { pointerEvents: 'none' } as const;
 const ALL = { nodes: Number.POSITIVE_INFINITY, edges: Number.POSITIVE_INFINITY };
 /** Above this many edges the moving dashes are left out: repainting them every frame made zoom and pan stutter. */
 export const ANIMATE_MAX_EDGES = 400;
+/** Above this many edges they are drawn as an EdgeSheet (a few paths) instead of an SVG element per edge. */
+export const SHEET_MIN_EDGES = ANIMATE_MAX_EDGES + 1;
+const NO_EDGES: SecureEdgeType[] = [];
 
 /** The viewport that shows every node: computed from the layout, so it is right before anything is mounted. */
 function fitting(nodes: readonly CanvasNode[], width: number, height: number): Viewport {
@@ -306,6 +321,7 @@ export function TopologyCanvas({
   }, [mounting, reveal, nodes.length, edges.length]);
   const shownNodes = reveal.nodes >= nodes.length ? nodes : nodes.slice(0, reveal.nodes);
   const shownEdges = reveal.edges >= edges.length ? edges : edges.slice(0, reveal.edges);
+  const sheet = edges.length >= SHEET_MIN_EDGES;
   const initialViewport = useRef<Viewport | null>(null);
   if (initialViewport.current === null && nodes.length > 0) {
     initialViewport.current = fitting(nodes, canvasRef.current?.clientWidth ?? 0, canvasRef.current?.clientHeight ?? 0);
@@ -318,6 +334,12 @@ export function TopologyCanvas({
     const found = hasFlow ? (canvasRef.current?.querySelector<HTMLElement>('.react-flow__edgelabel-renderer') ?? null) : null;
     setLabelLayer((current) => (current === found ? current : found));
   }, [hasFlow, canvasRef]);
+
+  // A drag from the empty pane pans: capturing its pointer spares the browser hit-testing every node on each move.
+  const onPointerDown = useCallback((event: PointerEvent<HTMLDivElement>) => {
+    const target = event.target as Element;
+    if (target.classList.contains('react-flow__pane')) target.setPointerCapture(event.pointerId);
+  }, []);
 
   const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.type === 'mesh' ? node.id : null), [onSelect]);
   const onPaneClick = useCallback(() => onSelect(null), [onSelect]);
@@ -338,6 +360,8 @@ export function TopologyCanvas({
       data-testid="topology-canvas"
       data-layout={applied ? 'applied' : 'pending'}
       data-mounting={mounting ? 'true' : undefined}
+      data-finding={finding ? 'true' : undefined}
+      onPointerDown={onPointerDown}
       data-nodes={graph.nodes.length}
       data-edges={graph.edges.length}
     >
@@ -347,7 +371,7 @@ export function TopologyCanvas({
               re-mounted hundreds of nodes, edges and labels per frame while zooming and panning. */}
           <ReactFlow<CanvasNode, SecureEdgeType>
             nodes={shownNodes}
-            edges={shownEdges}
+            edges={sheet ? NO_EDGES : shownEdges}
             nodeTypes={NODE_TYPES}
             edgeTypes={EDGE_TYPES}
             onNodesChange={onNodesChange}
@@ -355,13 +379,15 @@ export function TopologyCanvas({
             onNodeDragStop={onNodeDragStop}
             onPaneClick={onPaneClick}
             nodesConnectable={false}
+            edgesFocusable={false}
             defaultViewport={initialViewport.current ?? undefined}
             minZoom={MIN_ZOOM}
             aria-label="Service graph"
           >
             <Background />
             <Controls />
-            <LabelZoom canvasRef={canvasRef} />
+            <ZoomDetail canvasRef={canvasRef} />
+            {sheet && labelLayer ? <EdgeSheet nodes={shownNodes} edges={shownEdges} layer={labelLayer} /> : null}
           </ReactFlow>
         </LabelLayerContext.Provider>
       ) : graph.nodes.length === 0 ? (

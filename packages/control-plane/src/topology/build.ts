@@ -302,10 +302,17 @@ class GraphBuilder {
     // Pairs the source ztunnel reported, by client workload and by client identity: their destination reports are duplicates.
     const byWorkload = new Set<string>();
     const byPrincipal = new Map<string, Set<string>>();
-    for (const samples of [telemetry.tcpSent, telemetry.tcpReceived, telemetry.tcpOpened]) {
-      for (const { labels: l } of samples) {
-        if (l.reporter !== 'source') continue;
+    // Each sample's peer, found once here and used again when its numbers are added.
+    const metrics = [telemetry.tcpSent, telemetry.tcpReceived, telemetry.tcpOpened];
+    const peers = metrics.map((samples) => new Array<TcpPeer>(samples.length));
+    for (let m = 0; m < metrics.length; m++) {
+      const samples = metrics[m] as readonly VectorSample[];
+      const found = peers[m] as TcpPeer[];
+      for (let i = 0; i < samples.length; i++) {
+        const l = (samples[i] as VectorSample).labels;
         const peer = this.tcpPeer(l);
+        found[i] = peer;
+        if (l.reporter !== 'source') continue;
         byWorkload.add(peer.byWorkload);
         const principal = l.source_principal;
         if (!known(principal)) continue;
@@ -317,20 +324,22 @@ class GraphBuilder {
         principals.add(principal);
       }
     }
-    this.addTcpMetric(telemetry.tcpSent, 'sent', byWorkload, byPrincipal);
-    this.addTcpMetric(telemetry.tcpReceived, 'received', byWorkload, byPrincipal);
-    this.addTcpMetric(telemetry.tcpOpened, 'opened', byWorkload, byPrincipal);
+    this.addTcpMetric(telemetry.tcpSent, peers[0] as TcpPeer[], 'sent', byWorkload, byPrincipal);
+    this.addTcpMetric(telemetry.tcpReceived, peers[1] as TcpPeer[], 'received', byWorkload, byPrincipal);
+    this.addTcpMetric(telemetry.tcpOpened, peers[2] as TcpPeer[], 'opened', byWorkload, byPrincipal);
   }
 
   private addTcpMetric(
     samples: readonly VectorSample[],
+    peers: readonly TcpPeer[],
     metric: TcpMetric,
     byWorkload: ReadonlySet<string>,
     byPrincipal: ReadonlyMap<string, ReadonlySet<string>>,
   ): void {
-    for (const { labels: l, value } of samples) {
+    for (let i = 0; i < samples.length; i++) {
+      const { labels: l, value } = samples[i] as VectorSample;
       if (!(value > 0)) continue;
-      const peer = this.tcpPeer(l);
+      const peer = peers[i] as TcpPeer;
       if (peer.hop === 'direct' && peer.reporter === 'destination') {
         const duplicate = known(l.source_workload)
           ? byWorkload.has(peer.byWorkload)

@@ -18,6 +18,7 @@ export {
 } from './health';
 export * from './mtls-audit';
 export { PROXY_TARGET_LABELS } from './node-catalog';
+export { RecentGraphs, type RecentGraphsOptions } from './recent-graphs';
 export {
   queryTopologyTelemetry,
   type TopologyQueries,

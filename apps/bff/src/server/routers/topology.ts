@@ -1,4 +1,13 @@
-import { buildTopology, graphView, nodeDetails, queryTopologyTelemetry, type TopologyTelemetry } from '@ambit/control-plane/topology';
+import {
+  buildTopology,
+  type GraphView,
+  graphView,
+  nodeDetails,
+  queryTopologyTelemetry,
+  RecentGraphs,
+  type TopologyGraph,
+  type TopologyTelemetry,
+} from '@ambit/control-plane/topology';
 import { dnsLabel } from '@ambit/shared';
 import { z } from 'zod';
 import type { BffServices } from '../context';
@@ -49,16 +58,43 @@ async function telemetryFor(
   return { telemetry: empty, backend: null };
 }
 
-async function graphFor(services: BffServices, input: z.infer<typeof graphInput>) {
+interface BuiltGraph {
+  graph: TopologyGraph;
+  backend: string | null;
+  /** The canvas's view of it, made on first ask. */
+  view?: GraphView;
+}
+
+/**
+ * How long a built graph answers the same request again: the page's graph and side panel ask together, and each viewer
+ * every 5 s; a live graph is at most this much older than a fresh build (telemetry moves with scrapes, seconds apart).
+ */
+export const GRAPH_LIFETIME_MS = 1_000;
+const recentGraphs = new WeakMap<BffServices, RecentGraphs<BuiltGraph>>();
+
+function graphsOf(services: BffServices): RecentGraphs<BuiltGraph> {
+  let graphs = recentGraphs.get(services);
+  if (!graphs) {
+    graphs = new RecentGraphs({ lifetimeMs: GRAPH_LIFETIME_MS, maxEntries: 32 });
+    recentGraphs.set(services, graphs);
+  }
+  return graphs;
+}
+
+function graphFor(services: BffServices, input: z.infer<typeof graphInput>): Promise<BuiltGraph> {
   // A replay time is clamped into the last hour: a stale link still opens, at the oldest time kept.
   const now = Date.now();
   const at = input.at === undefined ? undefined : Math.min(now, Math.max(now - REPLAY_MS, input.at));
-  const { telemetry, backend } = await telemetryFor(services, WINDOW_SECONDS[input.window], at);
-  const graph = buildTopology(telemetry, services.controlPlane.registry.snapshot(), {
-    graphType: input.graphType,
-    ...(input.namespaces ? { namespaces: input.namespaces } : {}),
+  const snapshot = services.controlPlane.registry.snapshot();
+  const key = `${input.window}|${input.graphType}|${input.namespaces?.join(',') ?? '*'}|${at ?? 'now'}`;
+  return graphsOf(services).get(key, snapshot, async () => {
+    const { telemetry, backend } = await telemetryFor(services, WINDOW_SECONDS[input.window], at);
+    const graph = buildTopology(telemetry, snapshot, {
+      graphType: input.graphType,
+      ...(input.namespaces ? { namespaces: input.namespaces } : {}),
+    });
+    return { graph, backend };
   });
-  return { graph, backend };
 }
 
 export const topologyRouter = router({
@@ -69,8 +105,9 @@ export const topologyRouter = router({
   }),
   /** The same graph with only what the console's canvas draws and filters by (a quarter of the bytes). */
   view: viewerProcedure.input(graphInput).query(async ({ ctx, input }) => {
-    const { graph, backend } = await graphFor(ctx.services, input);
-    return { ...graphView(graph), telemetryBackend: backend };
+    const built = await graphFor(ctx.services, input);
+    built.view ??= graphView(built.graph);
+    return { ...built.view, telemetryBackend: built.backend };
   }),
   /** One node and its edges in full, for the console's side panel. */
   node: viewerProcedure.input(nodeInput).query(async ({ ctx, input }) => {
