@@ -1,20 +1,24 @@
 /**
- * One try of a request against one endpoint, over the HTTP/1.1 agent or an HTTP/2 session: it
- * reports response headers, trailers and failures to its exchange, which decides what follows
- * (relay, retry, local reply), and it ends the endpoint's in-flight count exactly once.
+ * One try of a request against one endpoint, over a pooled HTTP/1.1 connection or an HTTP/2
+ * session: it reports response headers, body, trailers and failures to its exchange, which decides
+ * what follows (relay, retry, local reply), and it ends the endpoint's in-flight count exactly once.
  */
-import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import { type ClientHttp2Session, type ClientHttp2Stream, constants as h2, type IncomingHttpHeaders } from 'node:http2';
-import type { Readable } from 'node:stream';
+import type { HeaderRecord } from '@ambit/shared/routing';
 import type { Endpoint, EndpointDirectory } from './endpoints';
 import type { Exchange } from './exchange';
+import type { Http1Connection, Http1ResponseListener } from './http1-connection';
+import type { Http1Upstream } from './http1-upstream';
 
-export class Attempt {
+export class Attempt implements Http1ResponseListener {
   timer: NodeJS.Timeout | undefined;
   status: number | undefined;
-  private request: ClientRequest | undefined;
+  private connection: Http1Connection | undefined;
   private stream: ClientHttp2Stream | undefined;
+  private trailers: HeaderRecord | undefined;
+  private ended = false;
   private released = false;
+  private aborted = false;
 
   constructor(
     private readonly exchange: Exchange,
@@ -22,16 +26,30 @@ export class Attempt {
     private readonly directory: EndpointDirectory,
   ) {}
 
-  sendHttp1(): void {
-    const request = http.request(this.exchange.http1Options(this.endpoint));
-    this.request = request;
-    request.on('response', this.onHttp1Response);
-    request.on('error', this.onError);
-    this.exchange.attachSink(this, request);
+  sendHttp1(upstream: Http1Upstream): void {
+    const idle = upstream.take(this.endpoint);
+    if (idle) this.onConnection(idle);
+    else upstream.connect(this.endpoint).then(this.onConnection, this.onError);
   }
 
+  private readonly onConnection = (connection: Http1Connection): void => {
+    if (this.aborted) {
+      connection.destroy();
+      return;
+    }
+    this.connection = connection;
+    try {
+      this.exchange.sendHttp1Head(connection, this);
+    } catch (error) {
+      connection.destroy();
+      this.onError(error as Error);
+      return;
+    }
+    this.exchange.attachSink(this, connection);
+  };
+
   readonly onSession = (session: ClientHttp2Session): void => {
-    if (this.released) return;
+    if (this.aborted) return;
     let stream: ClientHttp2Stream;
     try {
       stream = session.request(this.exchange.http2Headers(), { endStream: false });
@@ -47,25 +65,50 @@ export class Attempt {
     this.exchange.attachSink(this, stream);
   };
 
-  private readonly onHttp1Response = (response: IncomingMessage): void => {
-    this.exchange.onResponse(this, response.statusCode ?? 502, response.headers, response);
+  onHead(status: number, headers: HeaderRecord): void {
+    this.exchange.onResponse(this, status, headers);
+  }
+
+  readonly onData = (chunk: Buffer): void => {
+    this.exchange.onResponseData(this, chunk);
   };
 
+  onEnd(trailers: HeaderRecord | undefined, last?: Buffer): void {
+    this.ended = true;
+    // The connection goes back to the pool now: nothing here may touch it any more.
+    this.connection = undefined;
+    this.exchange.onResponseEnd(this, trailers, last);
+  }
+
+  onFail(error: Error): void {
+    this.onError(error);
+  }
+
   private readonly onHttp2Response = (headers: IncomingHttpHeaders): void => {
-    this.exchange.onResponse(this, Number(headers[':status']), headers, this.stream as ClientHttp2Stream);
+    const stream = this.stream as ClientHttp2Stream;
+    // Read the body only from here on: Node may have DATA ready before it has emitted 'response'.
+    stream.on('data', this.onData);
+    stream.once('end', this.onHttp2End);
+    this.exchange.onResponse(this, Number(headers[':status']), headers);
   };
 
   private readonly onHttp2Trailers = (trailers: IncomingHttpHeaders): void => {
-    this.exchange.onTrailers(this, trailers);
+    this.trailers = trailers;
+  };
+
+  private readonly onHttp2End = (): void => {
+    if (this.status !== undefined) this.onEnd(this.trailers, undefined);
   };
 
   private readonly onHttp2Close = (): void => {
-    if (this.status === undefined) this.onError(new Error(`the HTTP/2 stream closed before a response (code ${this.stream?.rstCode})`));
+    if (this.ended || this.aborted) return;
+    this.onError(new Error(`the HTTP/2 stream closed before the response was complete (code ${this.stream?.rstCode})`));
   };
 
   readonly onError = (error: Error): void => {
-    if (this.status !== undefined) return;
-    this.exchange.onAttemptFailed(this, error, false);
+    if (this.ended || this.aborted) return;
+    if (this.status === undefined) this.exchange.onAttemptFailed(this, error, false);
+    else this.exchange.onResponseError(this, error);
   };
 
   readonly onPerTryTimeout = (): void => {
@@ -74,17 +117,32 @@ export class Attempt {
     this.exchange.onAttemptFailed(this, new Error('per-try timeout'), true);
   };
 
+  /** Back-pressure from the client: stop reading the response for now. */
+  pause(): void {
+    this.connection?.pause();
+    this.stream?.pause();
+  }
+
+  resume(): void {
+    this.connection?.resume();
+    this.stream?.resume();
+  }
+
   /** Drops a response that will be retried, keeping the connection usable. */
-  discard(body: Readable): void {
+  discard(): void {
+    this.aborted = true;
     this.release((this.status ?? 0) >= 500);
     if (this.stream) this.stream.close(h2.NGHTTP2_CANCEL);
-    else body.resume();
+    this.connection?.discard();
+    this.connection = undefined;
   }
 
   abort(): void {
+    this.aborted = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.request && !this.request.destroyed) this.request.destroy();
+    this.connection?.destroy();
+    this.connection = undefined;
     if (this.stream && !this.stream.destroyed) this.stream.close(h2.NGHTTP2_CANCEL);
   }
 

@@ -6,9 +6,8 @@
  * Envoy's response flags say what happened (NR, DENY, FI, DI, UF, UH, UO, UT, URX, UC, DC).
  */
 import { randomUUID } from 'node:crypto';
-import http, { type IncomingMessage } from 'node:http';
-import type { IncomingHttpHeaders } from 'node:http2';
-import type { Readable, Writable } from 'node:stream';
+import type { Http2ServerRequest, IncomingHttpHeaders } from 'node:http2';
+import type { Writable } from 'node:stream';
 import { type AuthzRequest, evaluateAuthorization } from '@ambit/shared/authz';
 import {
   applyRequestHeaderModifier,
@@ -35,7 +34,8 @@ import type { DownstreamRequest, DownstreamResponse } from './downstream';
 import type { Endpoint, EndpointDirectory } from './endpoints';
 import { rollPercent } from './fault';
 import { forwardedRequestHeaders, forwardedResponseHeaders, headerValue } from './http-headers';
-import type { TunnelAgent, TunnelRequestOptions } from './http1-agent';
+import type { BodyFraming, Http1Connection, Http1ResponseListener } from './http1-connection';
+import type { Http1Upstream } from './http1-upstream';
 import type { Http2Upstream } from './http2-upstream';
 import { RequestRecord, type RequestTelemetry, type ResponseFlag } from './request-telemetry';
 import type { ServiceRoutes } from './service-routes';
@@ -46,7 +46,7 @@ export interface ProxyContext {
   state: ProxyState;
   routes: ServiceRoutes;
   endpoints: EndpointDirectory;
-  http1: TunnelAgent;
+  http1: Http1Upstream;
   http2: Http2Upstream;
   telemetry: RequestTelemetry;
   /** Services are `<name>.<namespace>.svc.<domainSuffix>`. */
@@ -63,6 +63,13 @@ export interface ProxyContext {
 const DEFAULT_BACKOFF_MS = 25;
 const NO_MODIFIERS: readonly HeaderModifier[] = Object.freeze([]);
 const GRPC_CONTENT_TYPE = 'application/grpc';
+
+/** Where an attempt takes the request body: an HTTP/1.1 connection or an HTTP/2 stream. */
+export interface BodySink {
+  write(chunk: Buffer): boolean;
+  end(): void;
+  once(event: 'drain', listener: () => void): unknown;
+}
 
 /** Envoy's mapping of a local HTTP reply to a gRPC status. */
 function grpcStatusOf(status: number): number {
@@ -95,6 +102,7 @@ export class Exchange {
   private headers: HeaderRecord = {};
   private path = '';
   private host = '';
+  private framing: BodyFraming = 'none';
   private responseModifiers: readonly HeaderModifier[] = NO_MODIFIERS;
   private mirrors: Extract<CompiledFilter, { type: 'RequestMirror' }>[] | undefined;
   private retry: RouteRetry | undefined;
@@ -105,12 +113,10 @@ export class Exchange {
   private copiedBytes = 0;
   private bodyStarted = false;
   private bodyComplete = false;
-  private sink: Writable | undefined;
+  private sink: BodySink | undefined;
   private attempt: Attempt | undefined;
   private requestTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private relaying: Readable | undefined;
-  private trailers: IncomingHttpHeaders | undefined;
   /** Set by a delay fault: the abort still to roll once the delay is over. */
   private pendingAbort: { httpStatus?: number; grpcStatus?: number; percent: number } | undefined;
   private finished = false;
@@ -268,6 +274,7 @@ export class Exchange {
     this.headers = headers;
     this.path = path;
     this.host = host;
+    this.framing = bodyFramingOf(this.request, headers);
     if (responseModifiers.length > 0) this.responseModifiers = responseModifiers;
     if (mirrors.length > 0) this.mirrors = mirrors;
     this.retry = action.retry && action.retry.attempts > 0 ? action.retry : undefined;
@@ -307,20 +314,12 @@ export class Exchange {
     const perTryMs = (this.action as ForwardAction).timeouts.backendRequestMs;
     if (perTryMs) attempt.timer = setTimeout(attempt.onPerTryTimeout, perTryMs);
     if (this.useHttp2) proxy.http2.session(picked).then(attempt.onSession, attempt.onError);
-    else attempt.sendHttp1();
+    else attempt.sendHttp1(proxy.http1);
   };
 
-  /** @internal The request line and headers an attempt sends. */
-  http1Options(endpoint: Endpoint): TunnelRequestOptions {
-    return {
-      agent: this.proxy.http1,
-      host: endpoint.address,
-      port: endpoint.port,
-      method: this.record.method,
-      path: this.path,
-      headers: { ...this.headers, host: this.host },
-      endpoint,
-    };
+  /** @internal Sends an attempt's request line and headers on `connection`; throws when they cannot be sent. */
+  sendHttp1Head(connection: Http1Connection, listener: Http1ResponseListener): void {
+    connection.send(this.record.method, this.path, this.host, this.headers, this.framing, listener);
   }
 
   /** @internal */
@@ -329,7 +328,7 @@ export class Exchange {
   }
 
   /** @internal An attempt's request is ready for the body: send what was kept, then stream the rest. */
-  attachSink(attempt: Attempt, sink: Writable): void {
+  attachSink(attempt: Attempt, sink: BodySink): void {
     if (attempt !== this.attempt) return;
     this.sink = sink;
     if (!this.bodyStarted) {
@@ -368,7 +367,7 @@ export class Exchange {
   };
 
   /** @internal Response headers from an attempt. */
-  onResponse(attempt: Attempt, status: number, headers: IncomingHttpHeaders, body: Readable): void {
+  onResponse(attempt: Attempt, status: number, headers: HeaderRecord | IncomingHttpHeaders): void {
     if (attempt !== this.attempt || this.finished) {
       attempt.abort();
       return;
@@ -378,13 +377,13 @@ export class Exchange {
     const retry = this.retry;
     if (retry?.codes.includes(status)) {
       if (this.canRetry()) {
-        attempt.discard(body);
+        attempt.discard();
         this.scheduleRetry();
         return;
       }
       if (this.retriesDone > 0 || this.copies === undefined) this.record.addFlag('URX');
     }
-    this.relay(status, headers, body);
+    this.relay(status, headers);
   }
 
   /** @internal An attempt failed before response headers: connect failure, reset, or its per-try timeout. */
@@ -422,7 +421,7 @@ export class Exchange {
     this.retryTimer = setTimeout(this.startAttempt, delay);
   }
 
-  private relay(status: number, upstreamHeaders: IncomingHttpHeaders, body: Readable): void {
+  private relay(status: number, upstreamHeaders: HeaderRecord | IncomingHttpHeaders): void {
     const { response, record } = this;
     let headers = forwardedResponseHeaders(upstreamHeaders);
     for (const modifier of this.responseModifiers) headers = applyResponseHeaderModifier(headers, modifier);
@@ -430,49 +429,45 @@ export class Exchange {
     if (grpcStatus !== undefined) record.grpcStatus = grpcStatus;
     response.writeHead(status, headers);
     record.status = status;
-    this.relaying = body;
-    body.on('data', this.onResponseData);
-    body.once('end', this.onResponseEnd);
-    body.once('error', this.onResponseError);
   }
 
-  private readonly onResponseData = (chunk: Buffer): void => {
+  /** @internal A piece of the relayed response body. */
+  onResponseData(attempt: Attempt, chunk: Buffer): void {
+    if (attempt !== this.attempt || this.finished || attempt.status === undefined) return;
     this.record.responseBytes += chunk.length;
     if (!(this.response as Writable).write(chunk)) {
-      this.relaying?.pause();
+      attempt.pause();
       this.response.once('drain', this.onResponseDrain);
     }
-  };
-
-  private readonly onResponseDrain = (): void => {
-    this.relaying?.resume();
-  };
-
-  /** @internal HTTP/2 trailers (gRPC status) of the relayed response. */
-  onTrailers(attempt: Attempt, trailers: IncomingHttpHeaders): void {
-    if (attempt === this.attempt) this.trailers = trailers;
   }
 
-  private readonly onResponseEnd = (): void => {
-    const attempt = this.attempt;
-    const body = this.relaying;
-    if (this.finished || !attempt || !body) return;
-    const trailers = this.trailers ?? (body as IncomingMessage).trailers;
+  private readonly onResponseDrain = (): void => {
+    this.attempt?.resume();
+  };
+
+  /** @internal The relayed response is complete, with its trailers (gRPC status) if any. */
+  onResponseEnd(attempt: Attempt, trailers: HeaderRecord | IncomingHttpHeaders | undefined, last: Buffer | undefined): void {
+    if (attempt !== this.attempt || this.finished) return;
     const grpcStatus = trailers ? headerValue(trailers, 'grpc-status') : undefined;
     if (grpcStatus !== undefined) this.record.grpcStatus = grpcStatus;
     if (trailers && this.downstreamHttp2 && Object.keys(trailers).length > 0) this.response.addTrailers(forwardedResponseHeaders(trailers));
     this.clearTimers();
-    this.response.end();
+    if (last === undefined) this.response.end();
+    else {
+      this.record.responseBytes += last.length;
+      this.response.end(last);
+    }
     attempt.release((attempt.status ?? 0) >= 500);
-  };
+  }
 
-  private readonly onResponseError = (error: Error): void => {
-    if (this.finished) return;
+  /** @internal The relayed response broke off after its head. */
+  onResponseError(attempt: Attempt, error: Error): void {
+    if (attempt !== this.attempt || this.finished) return;
     this.record.error = error.message;
     this.record.addFlag('UC');
-    this.attempt?.release(true);
+    attempt.release(true);
     this.abortDownstream();
-  };
+  }
 
   private readonly onRequestTimeout = (): void => {
     this.requestTimer = undefined;
@@ -564,23 +559,78 @@ export class Exchange {
     const host = `${mirror.backend.name}.${mirror.backend.namespace}.svc.${proxy.domainSuffix}`;
     const endpoint = proxy.endpoints.pick(host, mirror.backend.port, Date.now());
     if (typeof endpoint === 'string') return;
-    const options = this.http1Options(endpoint);
-    options.headers = { ...this.headers, host: `${this.host.replace(/:\d+$/, '')}-shadow` };
-    let released = false;
-    const release = (failed: boolean) => {
-      if (released) return;
-      released = true;
-      proxy.endpoints.release(endpoint, failed, Date.now());
-    };
-    const copy = http.request(options, (answer) => {
-      answer.resume();
-      answer.once('end', () => release((answer.statusCode ?? 0) >= 500));
-      answer.once('error', () => release(true));
-    });
-    copy.once('error', () => release(true));
-    for (const chunk of this.copies ?? []) copy.write(chunk);
-    copy.end();
+    const copy = new MirrorCopy(
+      proxy.endpoints,
+      endpoint,
+      this.record.method,
+      this.path,
+      `${this.host.replace(/:\d+$/, '')}-shadow`,
+      this.headers,
+      this.copies ?? [],
+    );
+    const idle = proxy.http1.take(endpoint);
+    if (idle) copy.send(idle);
+    else proxy.http1.connect(endpoint).then(copy.send, copy.onFail);
   }
+}
+
+/** A mirrored request: sent whole from the kept body, its answer read and dropped. */
+class MirrorCopy implements Http1ResponseListener {
+  private status = 0;
+  private released = false;
+
+  constructor(
+    private readonly directory: EndpointDirectory,
+    private readonly endpoint: Endpoint,
+    private readonly method: string,
+    private readonly path: string,
+    private readonly host: string,
+    private readonly headers: HeaderRecord,
+    private readonly body: readonly Buffer[],
+  ) {}
+
+  readonly send = (connection: Http1Connection): void => {
+    let length = 0;
+    for (const chunk of this.body) length += chunk.length;
+    const headers =
+      this.headers['content-length'] === undefined && length > 0 ? { ...this.headers, 'content-length': String(length) } : this.headers;
+    try {
+      connection.send(this.method, this.path, this.host, headers, length > 0 ? 'length' : 'none', this);
+    } catch {
+      connection.destroy();
+      this.release(true);
+      return;
+    }
+    for (const chunk of this.body) connection.write(chunk);
+    connection.end();
+  };
+
+  onHead(status: number): void {
+    this.status = status;
+  }
+
+  onData(): void {}
+
+  onEnd(): void {
+    this.release(this.status >= 500);
+  }
+
+  readonly onFail = (): void => {
+    this.release(true);
+  };
+
+  private release(failed: boolean): void {
+    if (this.released) return;
+    this.released = true;
+    this.directory.release(this.endpoint, failed, Date.now());
+  }
+}
+
+/** How the body goes upstream: as it came when its length is known, chunked when it may come, not at all when there is none. */
+function bodyFramingOf(request: DownstreamRequest, headers: HeaderRecord): BodyFraming {
+  if (headers['content-length'] !== undefined) return 'length';
+  if (request.httpVersionMajor === 2) return (request as Http2ServerRequest).stream.endAfterHeaders ? 'none' : 'chunked';
+  return request.headers['transfer-encoding'] !== undefined ? 'chunked' : 'none';
 }
 
 function pathWithoutQuery(path: string): string {

@@ -16,14 +16,37 @@ const HOP_BY_HOP = new Set([
   'host',
 ]);
 
+// Node keeps the first of these when a message repeats them (its IncomingMessage.headers rules).
+const SINGLE_VALUED = new Set([
+  'content-type',
+  'content-length',
+  'user-agent',
+  'referer',
+  'host',
+  'authorization',
+  'proxy-authorization',
+  'if-modified-since',
+  'if-unmodified-since',
+  'from',
+  'location',
+  'max-forwards',
+  'retry-after',
+  'etag',
+  'last-modified',
+  'server',
+  'age',
+  'expires',
+]);
+
 /** `te: trailers` is the one TE value HTTP/2 allows, and gRPC needs it end to end. */
 function keepTe(value: string | string[] | undefined): boolean {
   return value === 'trailers';
 }
 
-function namedByConnection(headers: IncomingHttpHeaders): Set<string> | undefined {
+function namedByConnection(headers: HeaderRecord | IncomingHttpHeaders): Set<string> | undefined {
   const connection = headers.connection;
-  if (connection === undefined) return undefined;
+  // The usual values name no other header: no set to build.
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return undefined;
   const names = new Set<string>();
   for (const part of (Array.isArray(connection) ? connection.join(',') : connection).split(',')) {
     const name = part.trim().toLowerCase();
@@ -45,7 +68,7 @@ export function forwardedRequestHeaders(headers: IncomingHttpHeaders): HeaderRec
 }
 
 /** The response headers to send downstream (HTTP/1.1 or HTTP/2 alike). */
-export function forwardedResponseHeaders(headers: IncomingHttpHeaders): HeaderRecord {
+export function forwardedResponseHeaders(headers: HeaderRecord | IncomingHttpHeaders): HeaderRecord {
   const out: HeaderRecord = {};
   const extra = namedByConnection(headers);
   for (const name in headers) {
@@ -59,4 +82,23 @@ export function forwardedResponseHeaders(headers: IncomingHttpHeaders): HeaderRe
 export function headerValue(headers: HeaderRecord | IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
+}
+
+/**
+ * Raw header lines (`[name, value, name, value, …]`, as the parser hands them over) as a record with
+ * lower-case names, repeated headers combined as Node combines them: `set-cookie` as a list,
+ * `cookie` joined by `; `, single-valued ones keeping the first, others joined by `, `.
+ */
+export function responseHeaderRecord(raw: readonly string[]): HeaderRecord {
+  const out: HeaderRecord = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
+    const seen = out[name];
+    if (seen === undefined) out[name] = name === 'set-cookie' ? [value] : value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else if (name === 'cookie') out[name] = `${seen}; ${value}`;
+    else if (!SINGLE_VALUED.has(name)) out[name] = `${seen}, ${value}`;
+  }
+  return out;
 }

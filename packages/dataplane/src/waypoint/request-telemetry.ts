@@ -75,7 +75,9 @@ export class RequestTelemetry {
   private readonly duration: HistogramFamily;
   private readonly requestBytes: HistogramFamily;
   private readonly responseBytes: HistogramFamily;
-  private readonly series = new Map<string, RequestSeries>();
+  /** Series by source, service, destination and outcome labels: each part is a cached string, so no label set is built per request. */
+  private readonly series = new Map<string, Map<string, Map<string, Map<string, RequestSeries>>>>();
+  private seriesCount = 0;
   private readonly tails = new Map<string, string>();
 
   constructor(
@@ -92,22 +94,25 @@ export class RequestTelemetry {
   finish(record: RequestRecord): void {
     const durationMs = performance.now() - record.startedAt;
     const ctx = record.context;
-    const labels =
-      REPORTER +
-      this.peers.source(ctx.source, ctx.peer.uri) +
-      this.peers.service(record.destinationService) +
-      this.peers.destination(record.endpoint?.workload) +
-      this.tail(record);
-    let s = this.series.get(labels);
+    const source = this.peers.source(ctx.source, ctx.peer.uri);
+    const service = this.peers.service(record.destinationService);
+    const destination = this.peers.destination(record.endpoint?.workload);
+    const tail = this.tail(record);
+    let s = this.series.get(source)?.get(service)?.get(destination)?.get(tail);
     if (!s) {
+      const labels = REPORTER + source + service + destination + tail;
       s = new RequestSeries(
         this.requests.get(labels),
         this.duration.get(labels),
         this.requestBytes.get(labels),
         this.responseBytes.get(labels),
       );
-      if (this.series.size > 50_000) this.series.clear();
-      this.series.set(labels, s);
+      if (this.seriesCount >= 50_000) {
+        this.series.clear();
+        this.seriesCount = 0;
+      }
+      childOf(childOf(childOf(this.series, source), service), destination).set(tail, s);
+      this.seriesCount++;
     }
     s.requests.value++;
     s.duration.observe(durationMs);
@@ -163,4 +168,13 @@ export class RequestTelemetry {
     if (failed) this.accessLog.warn(line, 'request complete');
     else this.accessLog.info(line, 'request complete');
   }
+}
+
+function childOf<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let child = map.get(key);
+  if (!child) {
+    child = new Map();
+    map.set(key, child);
+  }
+  return child;
 }

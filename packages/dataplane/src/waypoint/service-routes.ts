@@ -18,7 +18,8 @@ export interface PortRoutes {
 const NO_FAULTS: ReadonlyMap<FaultScope, RouteFault> = new Map();
 
 export class ServiceRoutes {
-  private readonly ports = new Map<string, PortRoutes>();
+  /** By service object and port: no key string is built per request. */
+  private ports = new WeakMap<Service, Map<number, PortRoutes>>();
   private readonly policies = new Map<string, readonly PreparedPolicy[]>();
   constructor(
     private readonly config: WaypointConfig,
@@ -29,20 +30,24 @@ export class ServiceRoutes {
 
   /** Forgets derived views; call on any config or state change. */
   invalidate(): void {
-    this.ports.clear();
+    this.ports = new WeakMap();
     this.policies.clear();
   }
 
   routesFor(service: Service, port: number): PortRoutes {
-    const name = `${service.hostname}:${port}`;
-    let routes = this.ports.get(name);
+    let byPort = this.ports.get(service);
+    if (!byPort) {
+      byPort = new Map();
+      this.ports.set(service, byPort);
+    }
+    let routes = byPort.get(port);
     if (!routes) {
-      const table = this.config.routeTable(name);
+      const table = this.config.routeTable(`${service.hostname}:${port}`);
       routes =
         table && !table.unrouted
           ? { table: prepareRouteTable(table.routes), faults: table.faults }
           : { table: prepareRouteTable([defaultServiceRoute(service, port)]), faults: NO_FAULTS };
-      this.ports.set(name, routes);
+      byPort.set(port, routes);
     }
     return routes;
   }

@@ -1,6 +1,6 @@
 /**
- * HBONE streams as the transport of Node's HTTP/1.1 client and server, and HTTP/2 clients
- * inside tunnels: opening a tunnel to an endpoint (or a plain TCP connection to a workload outside
+ * HBONE streams as the transport of the upstream HTTP/1.1 connections, Node's HTTP/1.1 server
+ * and HTTP/2 clients inside tunnels: opening a tunnel to an endpoint (or a plain TCP connection to a workload outside
  * the mesh) and making a stream safe to carry HTTP.
  */
 import type { ClientHttp2Stream, Http2Stream, IncomingHttpHeaders, IncomingHttpStatusHeader } from 'node:http2';
@@ -14,15 +14,39 @@ function returnThis<T>(this: T): T {
   return this;
 }
 
+interface WritevEntry {
+  chunk: Buffer | string;
+}
+
+/** Http2Stream's own batched write, minus empty chunks, which it garbles in Node 20. */
+function writevWithoutEmpty(this: Http2Stream, data: WritevEntry[], done: (error?: Error | null) => void): void {
+  let kept = data;
+  for (const entry of data) {
+    if (entry.chunk.length > 0) continue;
+    kept = data.filter((e) => e.chunk.length > 0);
+    break;
+  }
+  if (kept.length === 0) {
+    done();
+    return;
+  }
+  (Object.getPrototypeOf(this) as { _writev(data: WritevEntry[], done: (error?: Error | null) => void): void })._writev.call(
+    this,
+    kept,
+    done,
+  );
+}
+
 /**
- * Lets an HBONE stream stand in for a socket under Node's HTTP/1.1 client and server. Node 20's
- * Http2Stream garbles a batched write (writev) holding an empty string, which http's
- * OutgoingMessage produces: write chunk by chunk instead. The agent's keep-alive bookkeeping calls
- * `ref`, `unref` and `setKeepAlive`, which a stream lacks and needs no more than a no-op.
+ * Lets an HBONE stream stand in for a socket under Node's HTTP/1.1 server and HTTP/2 client.
+ * Node 20's Http2Stream garbles a batched write (writev) holding an empty string, which http's
+ * OutgoingMessage produces: batches drop empty chunks first, so a response's head and body still
+ * leave in one write. The keep-alive bookkeeping calls `ref`, `unref` and `setKeepAlive`, which
+ * a stream lacks and needs no more than a no-op.
  */
 export function carryHttp<T extends Http2Stream>(stream: T): T {
   const socketLike = stream as unknown as Record<string, unknown>;
-  socketLike._writev = null;
+  socketLike._writev = writevWithoutEmpty;
   socketLike.ref = returnThis;
   socketLike.unref = returnThis;
   socketLike.setKeepAlive = returnThis;

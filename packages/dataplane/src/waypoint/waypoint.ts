@@ -22,7 +22,7 @@ import type { WaypointConfig } from './config';
 import { DownstreamServer } from './downstream';
 import { DEFAULT_OUTLIER_DETECTION, EndpointDirectory, type OutlierDetection } from './endpoints';
 import { Exchange, type ProxyContext } from './exchange';
-import { TunnelAgent } from './http1-agent';
+import { Http1Upstream } from './http1-upstream';
 import { Http2Upstream } from './http2-upstream';
 import { RequestTelemetry } from './request-telemetry';
 import { ServiceRoutes } from './service-routes';
@@ -128,7 +128,7 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
     state,
     routes: serviceRoutes,
     endpoints,
-    http1: new TunnelAgent(connector, { maxConnectionsPerEndpoint: maxRequests, idleTimeoutMs: options.upstreamIdleTimeoutMs ?? 4_000 }),
+    http1: new Http1Upstream(connector, { idleTimeoutMs: options.upstreamIdleTimeoutMs ?? 4_000 }),
     http2: new Http2Upstream(connector),
     telemetry: new RequestTelemetry(registry, accessLog),
     domainSuffix: options.domainSuffix ?? 'cluster.local',
