@@ -57,6 +57,7 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
     ];
     for (const path of paths) await untilAnswering(path);
     log(`paths up: ${paths.map((p) => `${p.name} ${p.host}:${p.port}`).join(', ')}; ${WORKLOADS} workloads known to the ztunnels`);
+    log(`RSS MiB when ready: ztunnel A ${JSON.stringify(memoryMiB(mesh.a.pid))}, B ${JSON.stringify(memoryMiB(mesh.b.pid))}`);
     await warmUp(paths);
 
     const throughput = await measureWrk(paths, THROUGHPUT);

@@ -138,7 +138,7 @@ export async function startZtunnelMesh(options: {
     applyAll(controlPlane.store, mesh(options.serverPort, options.workloads, options.waypoint === true));
     const xdsPort = controlPlane.xds.port;
     // The bundled proxies, as `ambit up` runs them (built here when missing or stale).
-    const bundles = await ensureProxyBundles();
+    const bundles = await ensureProxyBundles(options.waypoint ? ['ztunnel', 'waypoint'] : ['ztunnel']);
     // AMBIT_BENCH_NODE_FLAGS (space-separated) adds Node flags to every proxy, to try V8 settings.
     const extraFlags = process.env.AMBIT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     for (const node of [NODE_A, NODE_B]) {
@@ -151,7 +151,8 @@ export async function startZtunnelMesh(options: {
           ...PROXY_NODE_FLAGS.ztunnel,
           ...extraFlags,
           ...nodeArgs,
-          bundles.ztunnel,
+          // AMBIT_BENCH_ZTUNNEL_BUNDLE runs another build of the ztunnel (e.g. a saved one, to compare against).
+          process.env.AMBIT_BENCH_ZTUNNEL_BUNDLE ?? bundles.ztunnel,
           '--node',
           node.name,
           '--address',

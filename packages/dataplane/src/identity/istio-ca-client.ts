@@ -1,7 +1,11 @@
 import { AmbitError } from '@ambit/shared/errors';
-import { AMBIT_PROTO_DIR } from '@ambit/shared/xds';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import {
+  decodeIstioCertificateResponse,
+  encodeIstioCertificateRequest,
+  type IstioCertificateRequestMessage,
+} from '@ambit/shared/xds/wire/index';
+import type { ChannelSecurity } from '../xds/channel';
+import { GrpcCallError, GrpcChannel, GrpcCode, unaryCall } from '../xds/grpc-channel';
 import type { CertificateProvider } from './provider';
 
 /**
@@ -12,15 +16,13 @@ import type { CertificateProvider } from './provider';
 
 export const CERTIFICATE_SERVICE = 'istio.v1.auth.IstioCertificateService';
 
-export interface IstioCertificateClientOptions {
+const CREATE_CERTIFICATE = `/${CERTIFICATE_SERVICE}/CreateCertificate`;
+
+export interface IstioCertificateClientOptions extends ChannelSecurity {
   /** `host:port` of the CA (15012 with TLS, or a plaintext port in the embedded mesh). */
   address: string;
   /** The node token, or a function returning the current one (tokens rotate). */
   token: string | (() => string | Promise<string>);
-  /** Defaults to plaintext. */
-  credentials?: grpc.ChannelCredentials;
-  /** grpc-js channel options, e.g. `grpc.ssl_target_name_override` when the CA's certificate names another host. */
-  channelOptions?: grpc.ChannelOptions;
   /** Requested certificate lifetime in seconds; 0 (default) lets the CA choose. */
   validitySeconds?: number;
   /** Sets `ImpersonatedIdentity`, as a node proxy asking for a workload does. Default true. */
@@ -29,92 +31,67 @@ export interface IstioCertificateClientOptions {
   timeoutMs?: number;
 }
 
-interface StructValue {
-  stringValue: string;
-}
-
-interface CreateCertificateRequest {
-  csr: string;
-  validityDuration: number;
-  metadata?: { fields: Record<string, StructValue> };
-}
-
-interface CreateCertificateResponse {
-  certChain?: string[];
-}
-
-type CertificateClient = grpc.Client & {
-  CreateCertificate(
-    request: CreateCertificateRequest,
-    metadata: grpc.Metadata,
-    options: grpc.CallOptions,
-    callback: (error: grpc.ServiceError | null, response?: CreateCertificateResponse) => void,
-  ): grpc.ClientUnaryCall;
-};
-
-let clientConstructor: grpc.ServiceClientConstructor | undefined;
-
-function certificateClientConstructor(): grpc.ServiceClientConstructor {
-  if (!clientConstructor) {
-    const definition = protoLoader.loadSync('istio/v1/auth/ca.proto', {
-      includeDirs: [AMBIT_PROTO_DIR],
-      keepCase: false,
-      longs: Number,
-      enums: String,
-      defaults: false,
-      oneofs: true,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-      istio: { v1: { auth: { IstioCertificateService: grpc.ServiceClientConstructor } } };
-    };
-    clientConstructor = loaded.istio.v1.auth.IstioCertificateService;
-  }
-  return clientConstructor;
-}
-
 export interface IstioCertificateProvider extends CertificateProvider {
   close(): void;
 }
 
 export function createIstioCertificateProvider(options: IstioCertificateClientOptions): IstioCertificateProvider {
-  const Client = certificateClientConstructor();
-  const client = new Client(
-    options.address,
-    options.credentials ?? grpc.credentials.createInsecure(),
-    options.channelOptions,
-  ) as unknown as CertificateClient;
   const impersonate = options.impersonate ?? true;
+  let channel: GrpcChannel | undefined;
+  let closed = false;
+  // One connection for every request while it lasts; a lost one is replaced on the next request.
+  const connection = (): GrpcChannel => {
+    if (!channel || channel.closed) {
+      channel = new GrpcChannel({
+        address: options.address,
+        ...(options.tls ? { tls: options.tls } : {}),
+        maxReceiveMessageBytes: 4 * 1024 * 1024,
+      });
+    }
+    return channel;
+  };
   return {
     async fetch(identity, csrPem) {
       const token = typeof options.token === 'function' ? await options.token() : options.token;
-      const metadata = new grpc.Metadata();
-      metadata.set('authorization', `Bearer ${token}`);
-      const request: CreateCertificateRequest = { csr: csrPem, validityDuration: options.validitySeconds ?? 0 };
+      if (closed) throw new AmbitError('Unavailable', `the certificate client for ${options.address} is closed`);
+      const request: IstioCertificateRequestMessage = { csr: csrPem, validityDuration: options.validitySeconds ?? 0 };
       if (impersonate) request.metadata = { fields: { ImpersonatedIdentity: { stringValue: identity } } };
       const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-      const response = await new Promise<CreateCertificateResponse>((resolve, reject) => {
-        client.CreateCertificate(request, metadata, { deadline }, (error, value) => {
-          if (error) reject(toAmbitError(error, identity, options.address));
-          else resolve(value ?? {});
-        });
-      });
-      const chain = response.certChain ?? [];
+      let chain: string[];
+      try {
+        const response = await unaryCall(
+          connection(),
+          CREATE_CERTIFICATE,
+          { authorization: `Bearer ${token}` },
+          encodeIstioCertificateRequest(request),
+          deadline,
+        );
+        chain = decodeIstioCertificateResponse(response).certChain;
+      } catch (error) {
+        throw toAmbitError(error, identity, options.address);
+      }
       if (chain.length === 0) throw new AmbitError('Unavailable', `the CA at ${options.address} returned no certificate for ${identity}`);
       return chain;
     },
     close() {
-      client.close();
+      closed = true;
+      channel?.close();
+      channel = undefined;
     },
   };
 }
 
-function toAmbitError(error: grpc.ServiceError, identity: string, address: string): AmbitError {
+function toAmbitError(error: unknown, identity: string, address: string): AmbitError {
+  if (!(error instanceof GrpcCallError)) {
+    const message = error instanceof Error ? error.message : String(error);
+    return new AmbitError('Unavailable', `CreateCertificate for ${identity} at ${address} failed: the response is unreadable (${message})`);
+  }
   const code =
-    error.code === grpc.status.UNAUTHENTICATED
+    error.code === GrpcCode.UNAUTHENTICATED
       ? 'Unauthenticated'
-      : error.code === grpc.status.PERMISSION_DENIED
+      : error.code === GrpcCode.PERMISSION_DENIED
         ? 'PermissionDenied'
-        : error.code === grpc.status.INVALID_ARGUMENT
+        : error.code === GrpcCode.INVALID_ARGUMENT
           ? 'InvalidArgument'
           : 'Unavailable';
   return new AmbitError(code, `CreateCertificate for ${identity} at ${address} failed: ${error.details || error.message}`);

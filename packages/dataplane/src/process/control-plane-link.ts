@@ -42,8 +42,7 @@ export async function connectToControlPlane(options: ControlPlaneLinkOptions): P
   const provider = createIstioCertificateProvider({
     address: options.controlPlane,
     token,
-    credentials: security.credentials,
-    channelOptions: security.options,
+    ...security,
     validitySeconds: options.certTtlSeconds ?? 0,
   });
   const certificates = new CertificateManager({ provider, logger: options.log.child({ scope: 'identity' }) });

@@ -87,4 +87,26 @@ describe('proxy state', () => {
     state.removeWorkload('Kubernetes//Pod/shop/a');
     expect(calls).toBe(1);
   });
+
+  it('moves the authorization revision on policy and workload changes, not on services or nodes', () => {
+    const state = new ProxyState();
+    const start = state.authorizationRevision;
+    state.upsertService({
+      name: 'cart',
+      namespace: 'shop',
+      hostname: 'cart.shop.svc.cluster.local',
+      addresses: [{ address: '10.96.0.10', node: 'node-a' }],
+      ports: [{ servicePort: 80, targetPort: 0 }],
+    });
+    state.upsertNode({ name: 'node-a', address: '127.0.0.2', hbonePort: 15008 });
+    expect(state.authorizationRevision).toBe(start);
+    state.upsertWorkload(base('cart', '10.0.0.2'));
+    const afterWorkload = state.authorizationRevision;
+    expect(afterWorkload).toBeGreaterThan(start);
+    state.upsertPolicy(policy('deny', 'shop', 'NAMESPACE'));
+    expect(state.authorizationRevision).toBeGreaterThan(afterWorkload);
+    const afterPolicy = state.authorizationRevision;
+    expect(state.removePolicy('shop/missing')).toBe(false);
+    expect(state.authorizationRevision).toBe(afterPolicy);
+  });
 });

@@ -41,6 +41,16 @@ export class ProxyState {
   private readonly listeners = new Set<StateListener>();
   private batchDepth = 0;
   private changedInBatch = false;
+  private authzRevision = 0;
+
+  /**
+   * Grows on every change of what an authorization decision depends on (policies, and workloads'
+   * identities, labels and addresses), not on service or node changes: open connections need a
+   * re-check only when it moved.
+   */
+  get authorizationRevision(): number {
+    return this.authzRevision;
+  }
 
   upsertWorkload(input: WorkloadInput): Workload {
     const workload = toWorkload(input);
@@ -48,6 +58,7 @@ export class ProxyState {
     if (previous) this.unindexWorkload(previous);
     this.workloads.set(workload.uid, workload);
     for (const ip of workload.addresses) this.workloadsByIp.set(ip, workload);
+    this.authzRevision++;
     this.changed();
     return workload;
   }
@@ -57,6 +68,7 @@ export class ProxyState {
     if (!previous) return false;
     this.unindexWorkload(previous);
     this.workloads.delete(uid);
+    this.authzRevision++;
     this.changed();
     return true;
   }
@@ -83,12 +95,16 @@ export class ProxyState {
 
   upsertPolicy(policy: CompiledPolicy): void {
     this.policies.set(policyKey(policy), policy);
+    this.authzRevision++;
     this.changed();
   }
 
   removePolicy(key: string): boolean {
     const removed = this.policies.delete(key);
-    if (removed) this.changed();
+    if (removed) {
+      this.authzRevision++;
+      this.changed();
+    }
     return removed;
   }
 

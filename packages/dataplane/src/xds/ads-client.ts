@@ -6,23 +6,22 @@
 // (initial_resource_versions) so the server resends only what changed; the sink is never cleared,
 // so the proxy keeps serving its last configuration while the control plane is away.
 import { AmbitError } from '@ambit/shared/errors';
+// Not '@ambit/shared/xds': that loads protobufjs, which a ztunnel does without (see wire/index.ts).
+import type { ReceivedDeltaResponse, ReceivedResponse } from '@ambit/shared/xds/client-messages';
+import type { NodeMessage } from '@ambit/shared/xds/discovery-messages';
+import { pushOrder, TypeUrl } from '@ambit/shared/xds/type-urls';
 import {
-  decodeDeltaDiscoveryResponse,
-  decodeDiscoveryResponse,
-  encodeDeltaDiscoveryRequest,
-  encodeDiscoveryRequest,
-  type NodeMessage,
-  pushOrder,
-  type ReceivedDeltaResponse,
-  type ReceivedResponse,
-  TypeUrl,
-  warmUpClientCodec,
-} from '@ambit/shared/xds';
-import * as grpc from '@grpc/grpc-js';
+  decodeDeltaDiscoveryResponseWire,
+  decodeDiscoveryResponseWire,
+  encodeDeltaDiscoveryRequestWire,
+  encodeDiscoveryRequestWire,
+} from '@ambit/shared/xds/wire/index';
 import { type Logger, pino } from 'pino';
 import { Backoff, type BackoffOptions } from '../identity/backoff';
 import { type ChannelSettings, DEFAULT_XDS_ADDRESS, openChannel } from './channel';
+import { type GrpcCall, type GrpcChannel, GrpcCode, type GrpcStatus, grpcCodeName } from './grpc-channel';
 import { type DataplaneProxyKind, type ProxyNodeOptions, proxyNode } from './proxy-node';
+import { loadResourceTypes } from './resource-types';
 import type { XdsSink } from './sink';
 import { type AppliedChange, messageOf, type Subscription, type SubscriptionStatus, TypeSubscription } from './subscription';
 
@@ -97,8 +96,8 @@ export interface AdsClientStatus {
 }
 
 interface Stream {
-  readonly call: grpc.ClientDuplexStream<Buffer, Buffer>;
-  readonly channel: grpc.Client;
+  call: GrpcCall;
+  readonly channel: GrpcChannel;
   /** Why the client itself ended the stream. */
   failure?: string;
 }
@@ -107,9 +106,6 @@ interface SyncWaiter {
   resolve(): void;
   reject(error: Error): void;
 }
-
-const passThrough = (bytes: Buffer): Buffer => bytes;
-const ignore = (): void => undefined;
 
 export class AdsClient {
   readonly transport: XdsTransport;
@@ -150,7 +146,6 @@ export class AdsClient {
   /** Opens the stream; further streams follow on their own until close(). */
   start(): void {
     if (this.state !== 'idle') return;
-    warmUpClientCodec();
     void this.connect();
   }
 
@@ -258,11 +253,12 @@ export class AdsClient {
     if (this.closed) return;
     this.state = 'connecting';
     this.attempts++;
-    let channel: grpc.Client;
-    const metadata = new grpc.Metadata();
+    let channel: GrpcChannel;
+    const metadata: Record<string, string> = {};
     try {
       const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
-      if (token) metadata.set('authorization', `Bearer ${token}`);
+      if (token) metadata.authorization = `Bearer ${token}`;
+      await loadResourceTypes(this.subscriptions.keys());
       channel = await openChannel(this.options);
     } catch (error) {
       if (!this.closed) this.retryLater(`cannot open a channel to ${this.address}: ${messageOf(error)}`, false);
@@ -274,13 +270,12 @@ export class AdsClient {
       return;
     }
     const method = this.transport === 'delta' ? 'DeltaAggregatedResources' : 'StreamAggregatedResources';
-    const call = channel.makeBidiStreamRequest(ADS_SERVICE + method, passThrough, passThrough, metadata);
-    const stream: Stream = { call, channel };
+    const stream = { channel } as Stream;
     this.stream = stream;
-    call.on('data', (bytes: Buffer) => this.onResponse(stream, bytes));
-    call.on('status', (status: grpc.StatusObject) => this.onStreamEnded(stream, status));
-    // 'status' reports the same failure; an 'error' event without a listener would throw.
-    call.on('error', ignore);
+    stream.call = channel.call(ADS_SERVICE + method, metadata, {
+      onMessage: (bytes) => this.onResponse(stream, bytes),
+      onEnd: (status) => this.onStreamEnded(stream, status),
+    });
     let first = true;
     for (const subscription of this.subscriptions.values()) {
       stream.call.write(this.initialRequest(subscription, first ? this.node : undefined));
@@ -292,7 +287,7 @@ export class AdsClient {
   private initialRequest(subscription: TypeSubscription, node: NodeMessage | undefined): Buffer {
     const names = subscription.requestedNames();
     if (this.transport === 'delta') {
-      return encodeDeltaDiscoveryRequest({
+      return encodeDeltaDiscoveryRequestWire({
         node,
         typeUrl: subscription.typeUrl,
         resourceNamesSubscribe: names,
@@ -300,14 +295,19 @@ export class AdsClient {
         initialResourceVersions: Object.fromEntries(subscription.held),
       });
     }
-    return encodeDiscoveryRequest({ node, typeUrl: subscription.typeUrl, versionInfo: subscription.version ?? '', resourceNames: names });
+    return encodeDiscoveryRequestWire({
+      node,
+      typeUrl: subscription.typeUrl,
+      versionInfo: subscription.version ?? '',
+      resourceNames: names,
+    });
   }
 
   private onResponse(stream: Stream, bytes: Buffer): void {
     if (stream !== this.stream) return;
     let response: ReceivedDeltaResponse | ReceivedResponse;
     try {
-      response = this.transport === 'delta' ? decodeDeltaDiscoveryResponse(bytes) : decodeDiscoveryResponse(bytes);
+      response = this.transport === 'delta' ? decodeDeltaDiscoveryResponseWire(bytes) : decodeDiscoveryResponseWire(bytes);
     } catch (error) {
       // Without a readable nonce and type there is nothing to NACK: start a new stream.
       stream.failure = `the control plane sent an unreadable response: ${messageOf(error)}`;
@@ -356,8 +356,8 @@ export class AdsClient {
   private answer(subscription: TypeSubscription, nonce: string, error: string | undefined): Buffer {
     const errorDetail = error === undefined ? undefined : { code: NACK_CODE, message: error };
     if (this.transport === 'delta')
-      return encodeDeltaDiscoveryRequest({ typeUrl: subscription.typeUrl, responseNonce: nonce, errorDetail });
-    return encodeDiscoveryRequest({
+      return encodeDeltaDiscoveryRequestWire({ typeUrl: subscription.typeUrl, responseNonce: nonce, errorDetail });
+    return encodeDiscoveryRequestWire({
       typeUrl: subscription.typeUrl,
       versionInfo: subscription.version ?? '',
       resourceNames: subscription.requestedNames(),
@@ -366,7 +366,7 @@ export class AdsClient {
     });
   }
 
-  private onStreamEnded(stream: Stream, status: grpc.StatusObject): void {
+  private onStreamEnded(stream: Stream, status: GrpcStatus): void {
     if (stream !== this.stream) return;
     this.stream = undefined;
     stream.channel.close();
@@ -374,9 +374,9 @@ export class AdsClient {
     const wasConnected = this.state === 'connected';
     const reason =
       stream.failure ??
-      (status.code === grpc.status.OK
+      (status.code === GrpcCode.OK
         ? 'the control plane ended the stream'
-        : `${grpc.status[status.code] ?? status.code}: ${status.details || 'the stream failed'}`);
+        : `${grpcCodeName(status.code)}: ${status.details || 'the stream failed'}`);
     this.retryLater(reason, wasConnected);
   }
 

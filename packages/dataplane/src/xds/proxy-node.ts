@@ -1,6 +1,7 @@
 // How a proxy introduces itself on an ADS stream: the Node of its first request. The control
 // plane reads node.id and the Ambit metadata keys below (see control-plane xds/proxy-info.ts).
-import { jsonToStruct, type NodeMessage } from '@ambit/shared/xds';
+import type { NodeMessage } from '@ambit/shared/xds/discovery-messages';
+import { jsonToStruct } from '@ambit/shared/xds/struct';
 
 export type DataplaneProxyKind = 'ztunnel' | 'waypoint';
 

@@ -1,22 +1,12 @@
-// How each xDS resource type is decoded and named: the workload API's own codecs (and Ambit's
-// Node and WaypointPolicy), and Envoy messages as plain objects. One descriptor per type, as grpc-js-xds keeps one class per type.
-import type { CompiledPolicyWithTarget } from '@ambit/shared/authz';
-import {
-  type Address,
-  type Authorization,
-  addressResourceName,
-  authorizationResourceName,
-  decodeAddress,
-  decodeAuthorization,
-  decodeMeshNode,
-  decodeWaypointPolicy,
-  type MeshNode,
-  meshNodeResourceName,
-  TypeUrl,
-  unpackEnvoyResource,
-  waypointPolicyResourceName,
-} from '@ambit/shared/xds';
-import type { EnvoyResource } from './sink';
+// How each xDS resource type is decoded and named: the workload API and Ambit's Node with the
+// small wire codec (no protobufjs, so a ztunnel never loads it), Envoy messages and Ambit's
+// WaypointPolicy with the reflection codecs, loaded on first need (loadResourceTypes) by the
+// waypoint only. One descriptor per type, as grpc-js-xds keeps one class per type.
+import type { MeshNode } from '@ambit/shared/xds/mesh-node';
+import { TypeUrl } from '@ambit/shared/xds/type-urls';
+import { decodeAddressWire, decodeAuthorizationWire, decodeMeshNodeWire } from '@ambit/shared/xds/wire/index';
+import type { Address, Authorization } from '@ambit/shared/xds/workload-api';
+import { addressResourceName, authorizationResourceName } from '@ambit/shared/xds/workload-names';
 
 export interface ResourceType<T = unknown> {
   readonly typeUrl: string;
@@ -29,7 +19,7 @@ export interface ResourceType<T = unknown> {
 const addressType: ResourceType<Address> = {
   typeUrl: TypeUrl.address,
   decode(bytes) {
-    const address = decodeAddress(bytes);
+    const address = decodeAddressWire(bytes);
     if (!address.workload && !address.service) throw new Error('the Address holds neither a workload nor a service');
     return address;
   },
@@ -38,29 +28,40 @@ const addressType: ResourceType<Address> = {
 
 const authorizationType: ResourceType<Authorization> = {
   typeUrl: TypeUrl.authorization,
-  decode: decodeAuthorization,
+  decode: decodeAuthorizationWire,
   nameOf: authorizationResourceName,
 };
 
 const nodeType: ResourceType<MeshNode> = {
   typeUrl: TypeUrl.node,
-  decode: decodeMeshNode,
-  nameOf: meshNodeResourceName,
+  decode: decodeMeshNodeWire,
+  nameOf: (node) => node.name,
 };
 
-const waypointPolicyType: ResourceType<CompiledPolicyWithTarget> = {
-  typeUrl: TypeUrl.waypointPolicy,
-  decode: decodeWaypointPolicy,
-  nameOf: waypointPolicyResourceName,
-};
+/** The reflection-based descriptors (Envoy's types, WaypointPolicy), once loaded. */
+let reflectionTypes: ((typeUrl: string) => ResourceType) | undefined;
 
-function envoyType(typeUrl: string): ResourceType<EnvoyResource> {
-  return {
-    typeUrl,
-    decode: (value) => unpackEnvoyResource({ typeUrl, value }),
-    // ClusterLoadAssignment is keyed by cluster_name; every other Envoy resource by name.
-    nameOf: (resource) => String(resource.name ?? resource.clusterName ?? ''),
+function isWireType(typeUrl: string): boolean {
+  return typeUrl === TypeUrl.address || typeUrl === TypeUrl.authorization || typeUrl === TypeUrl.node;
+}
+
+/** Loads the codecs `typeUrls` need that are not loaded yet (Envoy's schemas for a waypoint); the xDS client awaits it before its first stream. */
+export async function loadResourceTypes(typeUrls: Iterable<string>): Promise<void> {
+  if (reflectionTypes) return;
+  for (const typeUrl of typeUrls) {
+    if (isWireType(typeUrl)) continue;
+    reflectionTypes = (await import('./reflection-resource-types')).reflectionResourceType;
+    return;
+  }
+}
+
+/** A type decoded by reflection; it asks for the codec when used, so it may be created before loadResourceTypes. */
+function deferredType(typeUrl: string): ResourceType {
+  const loaded = (): ResourceType => {
+    if (!reflectionTypes) throw new Error(`the codec of ${typeUrl} is not loaded (loadResourceTypes)`);
+    return reflectionTypes(typeUrl);
   };
+  return { typeUrl, decode: (bytes) => loaded().decode(bytes), nameOf: (resource) => loaded().nameOf(resource) };
 }
 
 /** The descriptor for a type URL; unknown types are read as Envoy messages (decoding fails if the schema lacks them). */
@@ -68,6 +69,5 @@ export function resourceTypeFor(typeUrl: string): ResourceType {
   if (typeUrl === TypeUrl.address) return addressType as ResourceType;
   if (typeUrl === TypeUrl.authorization) return authorizationType as ResourceType;
   if (typeUrl === TypeUrl.node) return nodeType as ResourceType;
-  if (typeUrl === TypeUrl.waypointPolicy) return waypointPolicyType as ResourceType;
-  return envoyType(typeUrl) as ResourceType;
+  return reflectionTypes ? reflectionTypes(typeUrl) : deferredType(typeUrl);
 }

@@ -4,8 +4,9 @@
 // absence means removal.
 import { createHash } from 'node:crypto';
 import { isAmbitError } from '@ambit/shared/errors';
-import type { ReceivedDeltaResponse, ReceivedResponse } from '@ambit/shared/xds';
-import { type Any, requiresFullStateInSotw, shortTypeName } from '@ambit/shared/xds';
+import type { Any } from '@ambit/shared/xds/any';
+import type { ReceivedDeltaResponse, ReceivedResponse } from '@ambit/shared/xds/client-messages';
+import { requiresFullStateInSotw, shortTypeName } from '@ambit/shared/xds/type-urls';
 import { type ResourceType, resourceTypeFor } from './resource-types';
 import type { XdsSink } from './sink';
 

@@ -12,23 +12,20 @@ import type {
 } from '@ambit/shared/authz';
 import { AmbitError } from '@ambit/shared/errors';
 import { DEFAULT_TRUST_DOMAIN } from '@ambit/shared/spiffe';
-import {
-  type Address,
-  type Authorization,
-  addressResourceName,
-  authorizationResourceName,
-  bytesToIp,
-  type CidrMatch,
-  type GatewayAddress as GatewayMessage,
-  type Match,
-  type MeshNode,
-  meshNodeResourceName,
-  type Port,
-  type Service as ServiceMessage,
-  type StringMatch,
-  TypeUrl,
-  type Workload as WorkloadMessage,
-} from '@ambit/shared/xds';
+import type { MeshNode } from '@ambit/shared/xds/mesh-node';
+import { TypeUrl } from '@ambit/shared/xds/type-urls';
+import type {
+  Address,
+  Authorization,
+  CidrMatch,
+  GatewayAddress as GatewayMessage,
+  Match,
+  Port,
+  Service as ServiceMessage,
+  StringMatch,
+  Workload as WorkloadMessage,
+} from '@ambit/shared/xds/workload-api';
+import { addressResourceName, authorizationResourceName, bytesToIp } from '@ambit/shared/xds/workload-names';
 import type { NodeInfo, ProxyState } from '../state/proxy-state';
 import type { ServiceAddress, ServiceInput, ServicePort } from '../state/service';
 import type { GatewayAddress, PortMapping, WorkloadInput } from '../state/workload';
@@ -69,7 +66,7 @@ export class WorkloadStateSink implements XdsSink {
     const nodes: NodeInfo[] = [];
     for (const [name, node] of update.upserted) {
       const object = `Node ${name}`;
-      expectName(object, name, meshNodeResourceName(node));
+      expectName(object, name, node.name);
       nodes.push(toNodeInfo(object, node));
     }
     const state = this.state;

@@ -48,8 +48,29 @@ export class InboundProxy {
   /** Allowed connections still open, with what they were authorized as: a policy change re-checks them. */
   private readonly open = new Map<BridgeSide, AuthzRequest>();
   private sweepAt = SWEEP_MIN;
+  private reauthorizeScheduled = false;
+  /** The state's authorizationRevision the open connections were last checked against. */
+  private checkedRevision = -1;
 
   constructor(private readonly options: InboundOptions) {}
+
+  /**
+   * Subscribe to state changes: one re-authorization pass per event-loop turn however many changes
+   * arrived in it, and none when nothing authorization depends on changed (a service or node update).
+   */
+  readonly onStateChange = (): void => {
+    if (this.reauthorizeScheduled) return;
+    this.reauthorizeScheduled = true;
+    setImmediate(this.reauthorizeIfChanged);
+  };
+
+  private readonly reauthorizeIfChanged = (): void => {
+    this.reauthorizeScheduled = false;
+    const revision = this.options.state.authorizationRevision;
+    if (revision === this.checkedRevision) return;
+    this.checkedRevision = revision;
+    this.reauthorize();
+  };
 
   /**
    * Re-authorizes every open connection against the current policies and closes those now denied,

@@ -193,7 +193,7 @@ export async function startZtunnel(options: ZtunnelOptions): Promise<Ztunnel> {
   }
 
   const unsubscribe = state.onChange(scheduleReconcile);
-  const stopReauthorizing = state.onChange(() => inbound.reauthorize());
+  const stopReauthorizing = state.onChange(inbound.onStateChange);
   try {
     const hbonePort = await listenHbone(hbone, nodeAddress, wantedPorts.hbone);
     reservedPorts.add(hbonePort);
