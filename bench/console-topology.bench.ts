@@ -61,14 +61,20 @@ const watch = () => {
 new MutationObserver(watch).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-layout'] });
 `;
 
-/** Polled by waitForFunction with the node count: true once every node was painted (two frames after it was all in the DOM). */
+/** How many nodes are drawn: React Flow node elements plus the nodes a big graph draws as shapes in its sheet (zoomed out or off view). */
+const NODES_DRAWN = `(() => {
+  const sheet = document.querySelector('[data-testid="edge-sheet"]');
+  return document.querySelectorAll('.react-flow__node-mesh').length + Number(sheet ? sheet.getAttribute('data-node-shapes') : 0);
+})()`;
+
+/** Polled by waitForFunction with the node count: true once every node was painted (two frames after it was all drawn). */
 const COMPLETE_CHECK = `(expected) => {
   const bench = window.__bench;
   if (bench.completeAt !== null) return true;
   const canvas = document.querySelector('[data-testid="topology-canvas"]');
   if (!canvas || canvas.getAttribute('data-layout') !== 'applied') return false;
   const elements = document.querySelectorAll('.react-flow__node-mesh');
-  if (elements.length < expected) return false;
+  if (${NODES_DRAWN} < expected) return false;
   for (const element of elements) if (element.style.visibility === 'hidden') return false;
   if (!bench.painting) {
     bench.painting = true;
@@ -170,7 +176,7 @@ async function loadTopology(page: Page, consoleUrl: string, nodes: number): Prom
   const complete = probe.completeAt as number;
   const from = probe.pendingAt ?? 0;
   const during = probe.longTasks.filter((t) => t.start + t.duration > from && t.start < complete);
-  const painted = await page.locator('.react-flow__node-mesh').count();
+  const painted = (await page.evaluate(NODES_DRAWN)) as number;
   await page.waitForFunction(EDGES_MOUNTED, undefined, { polling: 50, timeout: 180_000 });
   const edgesComplete = (await page.evaluate(
     'new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now()))))',
@@ -226,6 +232,30 @@ async function panZoomFrames(page: Page): Promise<Frames> {
     await page.waitForTimeout(60);
   }
   return (await page.evaluate('window.__framing = false, { all: window.__frames, moving: window.__moving }')) as Frames;
+}
+
+/**
+ * Clicks the middle of the first node the sheet draws as a shape (zoomed out, no element to click) and
+ * says whether that node's panel opened: pane clicks resolved to nodes are what keeps the zoomed-out
+ * graph usable.
+ */
+async function clickDrawnNode(page: Page): Promise<string> {
+  const point = (await page.evaluate(`(() => {
+    const path = document.querySelector('[data-testid="edge-sheet"] path.node-shape');
+    const box = path && /^M\\s*(-?[\\d.]+)[ ,](-?[\\d.]+)h(-?[\\d.]+)v(-?[\\d.]+)/.exec(path.getAttribute('d') || '');
+    const matrix = path && path.getScreenCTM();
+    if (!box || !matrix) return null;
+    const at = new DOMPoint(Number(box[1]) + Number(box[3]) / 2, Number(box[2]) + Number(box[4]) / 2).matrixTransform(matrix);
+    return { x: at.x, y: at.y };
+  })()`)) as { x: number; y: number } | null;
+  if (!point) return 'no node drawn as a shape (zoomed in, or a small graph)';
+  await page.mouse.click(point.x, point.y);
+  const opened = await page
+    .getByTestId('node-panel')
+    .waitFor({ timeout: 5_000 })
+    .then(() => true)
+    .catch(() => false);
+  return opened ? 'opened the node panel' : 'FAILED: no node panel opened';
 }
 
 /** Main-thread and raster time by trace event during the pan/zoom phase: where the frame time goes. */
@@ -369,6 +399,7 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
     // AMBIT_BENCH_TRACE=<dir>: a Chrome trace of the pan/zoom phase (console-topology-panzoom.trace.json), its busiest events logged.
     const traceDir = process.env.AMBIT_BENCH_TRACE;
     if (traceDir) await browser.startTracing(page, { path: join(traceDir, 'console-topology-panzoom.trace.json'), screenshots: false });
+    const panStartedAt = (await page.evaluate('performance.now()')) as number;
     const recorded = await Promise.race([
       panZoomFrames(page),
       new Promise<Frames>((_, reject) =>
@@ -394,6 +425,13 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
     const sortedMoving = [...movingFrames].sort((a, b) => a - b);
     const frameP95 = Math.round(percentile(sortedMoving, 95) * 10) / 10;
     log(`pan/zoom: ${frames.length} frames (p95 ${allP95} ms), ${movingFrames.length} moved the viewport: p95 ${frameP95} ms`);
+    // Redraws at rest come after the last frame: wait for a quiet second, then the longest task of the whole phase.
+    await page.waitForTimeout(1000);
+    const panTasks = ((await page.evaluate('window.__bench.longTasks')) as Probe['longTasks']).filter((t) => t.start >= panStartedAt);
+    const longestTaskPanZoomMs = Math.round(Math.max(0, ...panTasks.map((t) => t.duration)));
+    log(`pan/zoom: longest main-thread task from the first move until a second after the last ${longestTaskPanZoomMs} ms`);
+    const nodeClick = await clickDrawnNode(page);
+    log(`click on a node drawn as a shape: ${nodeClick}`);
     await page.screenshot({ path: join(tmpdir(), 'ambit-console-topology-bench.png') });
 
     const render = summarize(loads.map((l) => l.completeRenderMs));
@@ -434,7 +472,9 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
           frameMs: summarize(frames),
           movingFrames: movingFrames.length,
           movingFrameMs: summarize(movingFrames),
+          longestTaskMs: longestTaskPanZoomMs,
         },
+        nodeShapeClick: nodeClick,
       },
       targets,
     };

@@ -57,19 +57,7 @@ const ARROW_HALF_WIDTH = 3;
  * only edges that may cross `within`, when given.
  */
 export function drawEdges(nodes: readonly SheetNode[], edges: readonly SheetEdge[], within?: Area): { looks: Look[]; placed: Placed[] } {
-  const relative = new Map<string, SheetNode>();
-  for (const node of nodes) relative.set(node.id, node);
-  const absolute = new Map<string, { x: number; y: number }>();
-  const at = (id: string): { x: number; y: number } | undefined => {
-    const known = absolute.get(id);
-    if (known) return known;
-    const node = relative.get(id);
-    if (!node) return undefined;
-    const parent = node.parentId ? at(node.parentId) : undefined;
-    const point = parent ? { x: parent.x + node.position.x, y: parent.y + node.position.y } : node.position;
-    absolute.set(id, point);
-    return point;
-  };
+  const at = absolutePositions(nodes);
   const looks = new Map<string, Look>();
   const placed: Placed[] = [];
   for (const edge of edges) {
@@ -112,4 +100,22 @@ export function drawEdges(nodes: readonly SheetNode[], edges: readonly SheetEdge
     placed.push({ id: edge.id, x: labelX, y: labelY, label: edge.data?.label ?? '', mtls, mark });
   }
   return { looks: [...looks.values()], placed };
+}
+
+/** Each node's absolute position (a node in a namespace box is placed relative to it), looked up by id. */
+export function absolutePositions(nodes: readonly SheetNode[]): (id: string) => { x: number; y: number } | undefined {
+  const relative = new Map<string, SheetNode>();
+  for (const node of nodes) relative.set(node.id, node);
+  const absolute = new Map<string, { x: number; y: number }>();
+  const at = (id: string): { x: number; y: number } | undefined => {
+    const known = absolute.get(id);
+    if (known) return known;
+    const node = relative.get(id);
+    if (!node) return undefined;
+    const parent = node.parentId ? at(node.parentId) : undefined;
+    const point = parent ? { x: parent.x + node.position.x, y: parent.y + node.position.y } : node.position;
+    absolute.set(id, point);
+    return point;
+  };
+  return at;
 }

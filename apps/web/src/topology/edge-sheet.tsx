@@ -1,51 +1,13 @@
 'use client';
 
-import { type ReactFlowState, useStoreApi } from '@xyflow/react';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { useStoreApi } from '@xyflow/react';
+import { memo, type RefObject, startTransition, useEffect, useMemo } from 'react';
 import { createPortal } from 'react-dom';
-import { MOVE_REST_MS } from './detail-level';
-import { type Area, drawEdges, type Placed, type SheetEdge, type SheetNode } from './edge-paths';
-import { labelsShown } from './label-layer';
+import { detailShown, MOVE_REST_MS } from './detail-level';
+import { absolutePositions, drawEdges, type Placed, type SheetEdge, type SheetNode } from './edge-paths';
+import { drawNodes, type ShapeNode } from './node-paths';
 import { SecurityIcon } from './security-icon';
-
-/** What the sheet draws: edges that may cross `area` (the view and half its size around it), labels when zoomed in enough. */
-interface SheetView {
-  area: Area | undefined;
-  zoom: number;
-  labels: boolean;
-}
-
-/** How much of the view's size is drawn beyond each of its sides: a pan shorter than that shows everything at once. */
-const AREA_MARGIN = 0.5;
-
-/** The sheet's view for React Flow's current viewport; no area (everything) until the pane has a size. */
-function viewOf(state: Pick<ReactFlowState, 'transform' | 'width' | 'height'>, before: SheetView | null): SheetView {
-  const [x, y, zoom] = state.transform;
-  const labels = labelsShown(zoom, before?.labels ?? false);
-  if (!(state.width > 0 && state.height > 0 && zoom > 0)) return { area: undefined, zoom, labels };
-  const width = state.width / zoom;
-  const height = state.height / zoom;
-  const x0 = -x / zoom;
-  const y0 = -y / zoom;
-  const marginX = width * AREA_MARGIN;
-  const marginY = height * AREA_MARGIN;
-  return { area: { x0: x0 - marginX, y0: y0 - marginY, x1: x0 + width + marginX, y1: y0 + height + marginY }, zoom, labels };
-}
-
-/** Whether `view` still serves the viewport `next`: same labels, the visible part inside its area, about the same zoom. */
-function stillServes(view: SheetView, next: SheetView): boolean {
-  if (view.labels !== next.labels) return false;
-  const area = view.area;
-  if (!area || !next.area) return !area && !next.area;
-  const width = ((next.area.x1 - next.area.x0) / (1 + 2 * AREA_MARGIN)) * AREA_MARGIN;
-  const height = ((next.area.y1 - next.area.y0) / (1 + 2 * AREA_MARGIN)) * AREA_MARGIN;
-  const inside =
-    next.area.x0 + width >= area.x0 &&
-    next.area.x1 - width <= area.x1 &&
-    next.area.y0 + height >= area.y0 &&
-    next.area.y1 - height <= area.y1;
-  return inside && next.zoom < view.zoom * 2;
-}
+import { labelArea, overlaps, type SheetView, stillServes, viewOf } from './view-area';
 
 const PLAINTEXT_STYLE = { strokeDasharray: '6 4', stroke: 'var(--bad)' } as const;
 const PLAINTEXT_ARROW = { fill: 'var(--bad)' } as const;
@@ -61,40 +23,31 @@ export const EdgeSheet = memo(function EdgeSheet({
   nodes,
   edges,
   layer,
+  view,
+  mounted,
 }: {
-  nodes: readonly SheetNode[];
+  nodes: readonly (SheetNode & ShapeNode)[];
   edges: readonly SheetEdge[];
   layer: HTMLElement;
+  view: SheetView;
+  /** Nodes that are React Flow elements: the others are drawn here as shapes (all of them when the view is far: those elements are not displayed). */
+  mounted: ReadonlySet<string>;
 }) {
-  // The drawn area and labels follow the viewport once it rests: no React work while panning and zooming.
-  const store = useStoreApi();
-  const [view, setView] = useState<SheetView>(() => viewOf(store.getState(), null));
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let last = store.getState();
-    const settle = () =>
-      setView((current) => {
-        const next = viewOf(store.getState(), current);
-        return stillServes(current, next) ? current : next;
-      });
-    settle();
-    const unsubscribe = store.subscribe((state) => {
-      if (state.transform === last.transform && state.width === last.width && state.height === last.height) return;
-      last = state;
-      clearTimeout(timer);
-      timer = setTimeout(settle, MOVE_REST_MS);
-    });
-    return () => {
-      clearTimeout(timer);
-      unsubscribe();
-    };
-  }, [store]);
+  const at = useMemo(() => absolutePositions(nodes), [nodes]);
   const { looks, placed } = useMemo(() => drawEdges(nodes, edges, view.area), [nodes, edges, view.area]);
+  // Every node that is not an element (an export of a zoomed-out graph shows them all): cheap, a few paths.
+  const far = view.far;
+  const shapes = useMemo(() => drawNodes(nodes, at, (id) => far || !mounted.has(id)), [nodes, at, mounted, far]);
+  let shapeCount = 0;
+  for (const look of shapes) shapeCount += look.rects.length;
   // Zoomed out, only found edges keep their labels (as the canvas's CSS shows them).
-  const labelled = useMemo(() => (view.labels ? placed : placed.filter((p) => p.mark === 'found')), [placed, view.labels]);
+  const labelled = useMemo(() => {
+    const near = view.labels ? labelArea(view.area) : undefined;
+    return placed.filter((p) => (view.labels ? overlaps(near, p.x, p.y, 0, 0) : p.mark === 'found'));
+  }, [placed, view.labels, view.area]);
   return createPortal(
     <>
-      <svg className="edge-sheet" aria-hidden="true" data-testid="edge-sheet" data-edges={edges.length}>
+      <svg className="edge-sheet" aria-hidden="true" data-testid="edge-sheet" data-edges={edges.length} data-node-shapes={shapeCount}>
         {looks.map((look) => {
           const mark = look.mark ? `mark-${look.mark}` : '';
           return (
@@ -104,6 +57,13 @@ export const EdgeSheet = memo(function EdgeSheet({
             </g>
           );
         })}
+        {shapes.map((look) => (
+          <path
+            key={`${look.health}-${look.mark ?? ''}-${look.selected}`}
+            className={`node-shape health-${look.health}${look.mark ? ` mark-${look.mark}` : ''}${look.selected ? ' selected' : ''}`}
+            d={look.rects.join('')}
+          />
+        ))}
       </svg>
       <div className="edge-sheet-labels">
         {labelled.map((p) => (
@@ -114,6 +74,59 @@ export const EdgeSheet = memo(function EdgeSheet({
     layer,
   );
 });
+
+/**
+ * Follows React Flow's viewport for a big graph: reports the view to draw once it rests (no React work while panning and
+ * zooming), but at once when the zoom crosses into or out of readable detail, so nodes become shapes (or elements) in the
+ * frame that needs it. Keeps `transform` current for clicks resolved from pane coordinates.
+ */
+export function ViewWatcher({
+  onView,
+  transform,
+  canvasRef,
+}: {
+  onView: (update: (current: SheetView) => SheetView) => void;
+  transform: { current: readonly [number, number, number] };
+  /** Gets `data-moving` while the view moves: the viewport is then its own compositor layer (see topology.css). */
+  canvasRef: RefObject<HTMLDivElement | null>;
+}) {
+  const store = useStoreApi();
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let last = store.getState();
+    let far = !detailShown(last.transform[2], false);
+    const update = () =>
+      onView((current) => {
+        const next = viewOf(store.getState(), current);
+        return stillServes(current, next) ? current : next;
+      });
+    const settle = () => {
+      canvasRef.current?.removeAttribute('data-moving');
+      // At rest nothing is waiting for a frame: React may render the new area's labels and nodes in slices.
+      startTransition(update);
+    };
+    transform.current = last.transform;
+    settle();
+    const unsubscribe = store.subscribe((state) => {
+      if (state.transform === last.transform && state.width === last.width && state.height === last.height) return;
+      last = state;
+      transform.current = state.transform;
+      clearTimeout(timer);
+      const canvas = canvasRef.current;
+      if (canvas && canvas.dataset.moving !== 'true') canvas.dataset.moving = 'true';
+      const nextFar = !detailShown(state.transform[2], !far);
+      const crossing = nextFar !== far;
+      far = nextFar;
+      if (crossing) update();
+      timer = setTimeout(settle, MOVE_REST_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [store, onView, transform, canvasRef]);
+  return null;
+}
 
 /** One edge's label, as SecureEdge draws it; memoized on its place and content, so dragging a node moves only its edges' labels. */
 const SheetLabel = memo(function SheetLabel({ x, y, label, mtls, mark }: Omit<Placed, 'id'>) {

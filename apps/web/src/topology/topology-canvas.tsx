@@ -16,18 +16,32 @@ import {
   useStoreApi,
   type Viewport,
 } from '@xyflow/react';
-import { type PointerEvent, type RefObject, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  type MouseEvent,
+  type PointerEvent,
+  type RefObject,
+  startTransition,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { detailShown } from './detail-level';
 import { edgeLabel, isMutualTls } from './edge-label';
-import { EdgeSheet } from './edge-sheet';
+import { type Area, absolutePositions } from './edge-paths';
+import { EdgeSheet, ViewWatcher } from './edge-sheet';
 import type { FilteredGraph } from './graph-filter';
 import type { GraphType } from './graph-shape';
 import { LabelLayerContext, labelsShown } from './label-layer';
 import { loadManualPositions, type Point, saveManualPositions, sessionPositionStorage } from './manual-positions';
 import { describeNode, drawsTheSame, type FindMark, MeshNode, type MeshNodeType } from './mesh-node';
 import { NamespaceBox, type NamespaceBoxType } from './namespace-box';
+import { indexNodes, type NodeIndex, nodeAt } from './node-hits';
 import { SecureEdge, type SecureEdgeType } from './secure-edge';
 import { type LayoutState, NODE_HEIGHT, NODE_WIDTH } from './use-elk-layout';
+import { overlaps, type SheetView, viewOf } from './view-area';
 import type { EdgeLabelMode } from './view-state';
 
 // Module constants: React Flow re-creates every node when these objects change identity.
@@ -93,6 +107,18 @@ export const ANIMATE_MAX_EDGES = 400;
 /** Above this many edges they are drawn as an EdgeSheet (a few paths) instead of an SVG element per edge. */
 export const SHEET_MIN_EDGES = ANIMATE_MAX_EDGES + 1;
 const NO_EDGES: SecureEdgeType[] = [];
+/** How many of a big graph's nodes are mounted per frame as they come into view (the rest are shapes until then). */
+const MOUNT_BATCH = 60;
+
+/** The settled view and the part of the plane whose nodes are mounted: kept from the last near view while zoomed out, null for none. */
+interface Settled {
+  view: SheetView;
+  mountArea: { area: Area | undefined } | null;
+}
+
+function settledFrom(view: SheetView, before: Settled | null): Settled {
+  return { view, mountArea: view.far ? (before?.mountArea ?? null) : { area: view.area } };
+}
 
 /** The viewport that shows every node: computed from the layout, so it is right before anything is mounted. */
 function fitting(nodes: readonly CanvasNode[], width: number, height: number): Viewport {
@@ -323,9 +349,69 @@ export function TopologyCanvas({
   const shownEdges = reveal.edges >= edges.length ? edges : edges.slice(0, reveal.edges);
   const sheet = edges.length >= SHEET_MIN_EDGES;
   const initialViewport = useRef<Viewport | null>(null);
+  const initialView = useRef<SheetView | null>(null);
   if (initialViewport.current === null && nodes.length > 0) {
-    initialViewport.current = fitting(nodes, canvasRef.current?.clientWidth ?? 0, canvasRef.current?.clientHeight ?? 0);
+    const width = canvasRef.current?.clientWidth ?? 0;
+    const height = canvasRef.current?.clientHeight ?? 0;
+    const fitted = fitting(nodes, width, height);
+    initialViewport.current = fitted;
+    initialView.current = viewOf({ transform: [fitted.x, fitted.y, fitted.zoom], width, height }, null);
   }
+
+  // A big graph mounts only the nodes near the view, a batch per frame; zoomed out past readable text, the sheet draws
+  // every node and the mounted ones are display: none (CSS on data-detail), so crossing the threshold mounts nothing.
+  const [settled, setSettled] = useState<Settled | null>(null);
+  const base = settled ?? (initialView.current ? settledFrom(initialView.current, null) : null);
+  const view = base?.view ?? null;
+  const onView = useCallback(
+    (update: (current: SheetView) => SheetView) =>
+      setSettled((current) => {
+        const from = current ?? (initialView.current ? settledFrom(initialView.current, null) : null);
+        if (!from) return current;
+        const next = update(from.view);
+        return next === from.view ? from : settledFrom(next, from);
+      }),
+    [],
+  );
+  const transform = useRef<readonly [number, number, number]>([0, 0, 1]);
+  const hiddenVariants = useRef(new WeakMap<CanvasNode, CanvasNode>());
+  const mountedBefore = useRef<ReadonlySet<string>>(new Set());
+  const [mountTick, setMountTick] = useState(0);
+  const mountArea = base?.mountArea;
+  const { flowNodes, mounted, pending } = useMemo(() => {
+    void mountTick; // a tick mounts the next batch
+    if (!sheet || mountArea === undefined) return { flowNodes: shownNodes, mounted: null, pending: false };
+    const at = absolutePositions(shownNodes);
+    const before = mountedBefore.current;
+    const shown = new Set<string>();
+    let added = 0;
+    let waiting = false;
+    const list = shownNodes.map((node) => {
+      const point = node.type === 'mesh' ? at(node.id) : undefined;
+      if (!point) return node;
+      if (mountArea !== null && overlaps(mountArea.area, point.x, point.y, NODE_WIDTH, NODE_HEIGHT)) {
+        if (before.has(node.id) || added < MOUNT_BATCH) {
+          if (!before.has(node.id)) added++;
+          shown.add(node.id);
+          return node;
+        }
+        waiting = true;
+      }
+      let hidden = hiddenVariants.current.get(node);
+      if (!hidden) {
+        hidden = { ...node, hidden: true } as CanvasNode;
+        hiddenVariants.current.set(node, hidden);
+      }
+      return hidden;
+    });
+    mountedBefore.current = shown;
+    return { flowNodes: list, mounted: shown as ReadonlySet<string>, pending: waiting };
+  }, [sheet, mountArea, shownNodes, mountTick]);
+  useEffect(() => {
+    if (!pending) return;
+    const frame = requestAnimationFrame(() => startTransition(() => setMountTick((t) => t + 1)));
+    return () => cancelAnimationFrame(frame);
+  }, [pending]);
 
   // React Flow's label layer, once it is mounted: edges portal their labels into it (see label-layer.ts).
   const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);
@@ -336,13 +422,48 @@ export function TopologyCanvas({
   }, [hasFlow, canvasRef]);
 
   // A drag from the empty pane pans: capturing its pointer spares the browser hit-testing every node on each move.
-  const onPointerDown = useCallback((event: PointerEvent<HTMLDivElement>) => {
+  // Captured on the first move with a button down, not on press: a capture taken at press swallows the pane's
+  // click, which is how a node drawn as a shape is selected.
+  const onPointerMove = useCallback((event: PointerEvent<HTMLDivElement>) => {
+    if (event.buttons === 0) return;
     const target = event.target as Element;
-    if (target.classList.contains('react-flow__pane')) target.setPointerCapture(event.pointerId);
+    if (target.classList.contains('react-flow__pane') && !target.hasPointerCapture(event.pointerId)) target.setPointerCapture(event.pointerId);
   }, []);
 
   const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.type === 'mesh' ? node.id : null), [onSelect]);
-  const onPaneClick = useCallback(() => onSelect(null), [onSelect]);
+  // Nodes drawn as shapes have no element: a click or hover on the pane is resolved against their places.
+  const hits = useRef<{ nodes: readonly CanvasNode[]; index: NodeIndex } | null>(null);
+  const shapeAt = useCallback(
+    (event: MouseEvent): string | null => {
+      if (!mounted) return null;
+      const bounds = (event.target as Element).closest('.react-flow')?.getBoundingClientRect();
+      if (!bounds) return null;
+      if (hits.current?.nodes !== nodes) {
+        const at = absolutePositions(nodes);
+        const places = new Map<string, { x: number; y: number }>();
+        for (const node of nodes) {
+          const point = node.type === 'mesh' ? at(node.id) : undefined;
+          if (point) places.set(node.id, point);
+        }
+        hits.current = { nodes, index: indexNodes(places) };
+      }
+      const [x, y, zoom] = transform.current;
+      const id = nodeAt(hits.current.index, (event.clientX - bounds.left - x) / zoom, (event.clientY - bounds.top - y) / zoom);
+      // The event reached the pane, so no node element covers this point: a node here is drawn as a shape.
+      return id;
+    },
+    [mounted, nodes],
+  );
+  const onPaneClick = useCallback((event: MouseEvent) => onSelect(shapeAt(event)), [onSelect, shapeAt]);
+  const onPaneMouseMove = useCallback(
+    (event: MouseEvent) => {
+      const canvas = canvasRef.current;
+      if (!canvas || event.buttons !== 0) return;
+      const over = shapeAt(event) !== null;
+      if ((canvas.dataset.over === 'node') !== over) canvas.dataset.over = over ? 'node' : '';
+    },
+    [shapeAt, canvasRef],
+  );
 
   if (layout.error) {
     return (
@@ -361,7 +482,8 @@ export function TopologyCanvas({
       data-layout={applied ? 'applied' : 'pending'}
       data-mounting={mounting ? 'true' : undefined}
       data-finding={finding ? 'true' : undefined}
-      onPointerDown={onPointerDown}
+      data-sheet={sheet ? 'true' : undefined}
+      onPointerMove={onPointerMove}
       data-nodes={graph.nodes.length}
       data-edges={graph.edges.length}
     >
@@ -370,7 +492,7 @@ export function TopologyCanvas({
           {/* Not onlyRenderVisibleElements: the fitted first view shows every element anyway, and culling re-rendered and
               re-mounted hundreds of nodes, edges and labels per frame while zooming and panning. */}
           <ReactFlow<CanvasNode, SecureEdgeType>
-            nodes={shownNodes}
+            nodes={flowNodes}
             edges={sheet ? NO_EDGES : shownEdges}
             nodeTypes={NODE_TYPES}
             edgeTypes={EDGE_TYPES}
@@ -378,6 +500,7 @@ export function TopologyCanvas({
             onNodeClick={onNodeClick}
             onNodeDragStop={onNodeDragStop}
             onPaneClick={onPaneClick}
+            onPaneMouseMove={sheet ? onPaneMouseMove : undefined}
             nodesConnectable={false}
             edgesFocusable={false}
             defaultViewport={initialViewport.current ?? undefined}
@@ -387,7 +510,10 @@ export function TopologyCanvas({
             <Background />
             <Controls />
             <ZoomDetail canvasRef={canvasRef} />
-            {sheet && labelLayer ? <EdgeSheet nodes={shownNodes} edges={shownEdges} layer={labelLayer} /> : null}
+            {sheet ? <ViewWatcher onView={onView} transform={transform} canvasRef={canvasRef} /> : null}
+            {sheet && labelLayer && view && mounted ? (
+              <EdgeSheet nodes={shownNodes} edges={shownEdges} layer={labelLayer} view={view} mounted={mounted} />
+            ) : null}
           </ReactFlow>
         </LabelLayerContext.Provider>
       ) : graph.nodes.length === 0 ? (
