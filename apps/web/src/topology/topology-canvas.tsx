@@ -427,7 +427,8 @@ export function TopologyCanvas({
   const onPointerMove = useCallback((event: PointerEvent<HTMLDivElement>) => {
     if (event.buttons === 0) return;
     const target = event.target as Element;
-    if (target.classList.contains('react-flow__pane') && !target.hasPointerCapture(event.pointerId)) target.setPointerCapture(event.pointerId);
+    if (target.classList.contains('react-flow__pane') && !target.hasPointerCapture(event.pointerId))
+      target.setPointerCapture(event.pointerId);
   }, []);
 
   const onNodeClick = useCallback((_: unknown, node: Node) => onSelect(node.type === 'mesh' ? node.id : null), [onSelect]);
