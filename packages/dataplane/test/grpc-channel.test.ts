@@ -65,6 +65,24 @@ describe('gRPC client over node:http2', () => {
     expect(Number(String(seen[0]?.['grpc-timeout']).slice(0, -1))).toBeGreaterThan(4_000);
   });
 
+  it('reassembles a message spread over many DATA frames, split prefixes included', async () => {
+    const big = Buffer.alloc(1024 * 1024, 7);
+    const { port } = await h2Server((stream) => {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        const framed = Buffer.concat([Buffer.from([0, 0, 0x10, 0, 0]), big]);
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        // Odd-sized writes: the prefix splits too, and HTTP/2 cuts the body into 16 KiB frames on top.
+        for (let at = 0; at < framed.length; at += 50_001) stream.write(framed.subarray(at, at + 50_001));
+        stream.end();
+      });
+    });
+    const response = await unaryCall(channel(port), '/pkg.Service/Call', {}, Buffer.alloc(0), Date.now() + 5_000);
+    expect(response.length).toBe(big.length);
+    expect(response.equals(big)).toBe(true);
+  });
+
   it('reports a trailers-only error with its decoded message', async () => {
     const { port } = await h2Server((stream) => {
       stream.respond(

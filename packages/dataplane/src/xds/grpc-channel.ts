@@ -229,8 +229,11 @@ export class GrpcCall {
   private stream: http2.ClientHttp2Stream | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private ended = false;
-  /** Bytes of a message not complete yet (rare: most messages arrive in one chunk). */
+  /** The first bytes of a length prefix split across DATA chunks (fewer than five). */
   private pending: Buffer | undefined;
+  /** The frame (prefix included) of a message that spans DATA chunks, allocated once its length is known. */
+  private partial: Buffer | undefined;
+  private partialFilled = 0;
   private responseStatus = 0;
   private headerStatus: GrpcStatus | undefined;
   private trailerStatus: GrpcStatus | undefined;
@@ -299,6 +302,7 @@ export class GrpcCall {
     this.ended = true;
     clearTimeout(this.deadlineTimer);
     this.pending = undefined;
+    this.partial = undefined;
     const stream = this.stream;
     if (stream && !stream.closed) stream.close(byServer ? http2.constants.NGHTTP2_NO_ERROR : http2.constants.NGHTTP2_CANCEL);
     this.channel.released(this);
@@ -323,8 +327,23 @@ export class GrpcCall {
   }
 
   private onData(chunk: Buffer): void {
-    let data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = undefined;
+    let data = chunk;
+    const partial = this.partial;
+    if (partial) {
+      // A message larger than one DATA frame: filled in place, so a big view costs one copy, not one per chunk.
+      const take = Math.min(partial.length - this.partialFilled, data.length);
+      data.copy(partial, this.partialFilled, 0, take);
+      this.partialFilled += take;
+      if (this.partialFilled < partial.length) return;
+      this.partial = undefined;
+      this.partialFilled = 0;
+      this.handlers.onMessage(partial.subarray(PREFIX_BYTES));
+      data = data.subarray(take);
+    } else if (this.pending) {
+      // Only ever a few bytes of a length prefix.
+      data = Buffer.concat([this.pending, data]);
+      this.pending = undefined;
+    }
     while (!this.ended) {
       if (data.length < PREFIX_BYTES) break;
       const length = data.readUInt32BE(1);
@@ -336,7 +355,11 @@ export class GrpcCall {
         this.end({ code: GrpcCode.RESOURCE_EXHAUSTED, details: `a message of ${length} bytes exceeds the ${this.maxMessage}-byte limit` });
         return;
       }
-      if (data.length < PREFIX_BYTES + length) break;
+      if (data.length < PREFIX_BYTES + length) {
+        this.partial = Buffer.allocUnsafe(PREFIX_BYTES + length);
+        this.partialFilled = data.copy(this.partial);
+        return;
+      }
       this.handlers.onMessage(data.subarray(PREFIX_BYTES, PREFIX_BYTES + length));
       data = data.subarray(PREFIX_BYTES + length);
     }

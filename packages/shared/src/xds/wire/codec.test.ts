@@ -36,6 +36,7 @@ import {
   encodeIstioCertificateRequest,
   ProtoWriter,
 } from './index';
+import { ProtoReader } from './reader';
 
 /** Plain data: Buffers and Uint8Arrays both as byte arrays, so either codec's choice compares equal. */
 function plain(value: unknown): unknown {
@@ -156,6 +157,14 @@ describe('wire codec of the workload API, against the protobufjs codec the contr
   it("decodes Ambit's Node", () => {
     const bytes = encodeMeshNode({ name: 'node-a', addresses: [ipToBytes('127.0.0.2')], hbonePort: 15008 });
     expect(plain(decodeMeshNodeWire(bytes))).toEqual(plain(decodeMeshNode(bytes)));
+  });
+
+  it('reads a negative enum (a ten-byte varint) as its low 32 bits, not as 0', () => {
+    // Field 1, varint, value -1 as int32 enums are written: ten bytes, 0xff… 0x01.
+    const bytes = Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    const reader = new ProtoReader(bytes);
+    expect(reader.next()).toBe(true);
+    expect(reader.uint32()).toBe(0xffff_ffff);
   });
 
   it('rejects truncated messages instead of reading past them', () => {

@@ -44,9 +44,19 @@ export class ProtoReader {
     throw new Error('invalid protobuf: varint longer than 10 bytes');
   }
 
-  /** A uint32 / enum field: the low 32 bits of the varint. */
+  /**
+   * A uint32 / enum field: the low 32 bits of the varint, exact however long it is (a negative int32 enum
+   * is ten bytes on the wire; summing it as a float would lose its low bits).
+   */
   uint32(): number {
-    return this.varint() % 0x1_0000_0000;
+    let value = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.position >= this.end) throw new Error('invalid protobuf: truncated varint');
+      const byte = this.bytes[this.position++] as number;
+      if (i < 5) value = (value | ((byte & 0x7f) << (7 * i))) >>> 0;
+      if (byte < 0x80) return value;
+    }
+    throw new Error('invalid protobuf: varint longer than 10 bytes');
   }
 
   bool(): boolean {
