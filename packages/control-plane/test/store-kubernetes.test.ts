@@ -228,6 +228,29 @@ describe('Kubernetes store on the stand-in API server', () => {
     expect(server.requests.some((r) => r.startsWith('PATCH /api/v1/namespaces/demo/services/reviews?fieldManager=ambit&'))).toBe(true);
   });
 
+  it('lets a writer take over fields Ambit applied as one field manager (`ambit`) before writers had their own', async () => {
+    const store = await openStore();
+    const route = (weight: number) => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'reviews', namespace: 'demo' },
+      spec: {
+        parentRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
+        rules: [{ backendRefs: [{ name: 'reviews', port: 9080, weight }] }],
+      },
+    });
+    // Written as every Ambit write was before: no writer, field manager `ambit`.
+    await store.applyAsync([demo, route(100)], { author: 'alice' });
+    const edited = await store.applyAsync([route(80)], { author: 'alice', writer: STORE_WRITERS.console });
+    expect(edited[0]?.action).toBe('configured');
+    const stored = server.object('HTTPRoute', 'demo', 'reviews') as {
+      spec: { rules: { backendRefs: { weight: number }[] }[] };
+      metadata: { managedFields: { manager: string }[] };
+    };
+    expect(stored.spec.rules[0]?.backendRefs[0]?.weight).toBe(80);
+    expect(stored.metadata.managedFields.map((m) => m.manager)).toContain('ambit-console');
+  });
+
   it('refuses every write in read-only mode (a cluster Ambit is not in charge of)', async () => {
     const store = await openStore({ readOnly: true });
     await expect(store.applyAsync([demo], { author: 'x' })).rejects.toMatchObject({ code: 'PermissionDenied' });

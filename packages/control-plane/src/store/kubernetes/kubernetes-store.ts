@@ -22,7 +22,7 @@ import { describeKey, keyOf } from '../sqlite-store';
 import type { ApplyResult, ObjectKey, Revision, StatusWriteOptions, Store, StoredObject, WatchEvent, WriteOptions } from '../types';
 import { DEFAULT_WRITER } from '../writers';
 import { apiResource, objectPath, WATCHED_KINDS } from './api-resources';
-import { KubeApi, statusError } from './kube-api';
+import { type ApiStatus, KubeApi, statusError } from './kube-api';
 import { type ReflectedEvent, Reflector, type ReflectorOptions } from './reflector';
 
 export interface KubernetesStoreOptions extends ReflectorOptions {
@@ -220,16 +220,20 @@ export class KubernetesStore implements Store {
     const metadata: Record<string, unknown> = { ...object.metadata, ...(key.namespace ? { namespace: key.namespace } : {}) };
     for (const field of ['uid', 'generation', 'creationTimestamp', 'managedFields', 'selfLink']) delete metadata[field];
     const before = this.get(key);
-    const response = await this.api.send('PATCH', objectPath(resource, key.namespace, key.name), {
-      query: {
-        fieldManager: options.writer ?? this.fieldManager,
-        force: options.force ? 'true' : 'false',
-        ...(dryRun ? { dryRun: 'All' } : {}),
-      },
-      // JSON is YAML: the apply content type takes either.
-      contentType: 'application/apply-patch+yaml',
-      body: { ...body, apiVersion: resource.apiVersion, metadata },
-    });
+    const fieldManager = options.writer ?? this.fieldManager;
+    const send = (force: boolean) =>
+      this.api.send('PATCH', objectPath(resource, key.namespace, key.name), {
+        query: { fieldManager, force: force ? 'true' : 'false', ...(dryRun ? { dryRun: 'All' } : {}) },
+        // JSON is YAML: the apply content type takes either.
+        contentType: 'application/apply-patch+yaml',
+        body: { ...body, apiVersion: resource.apiVersion, metadata },
+      });
+    let response = await send(options.force === true);
+    // Before each writer had its own field manager, every Ambit write applied as DEFAULT_WRITER: fields it
+    // owns are Ambit's own, so taking them over is what the write meant then (as client-go's csaupgrade does).
+    if (response.status === 409 && fieldManager !== DEFAULT_WRITER && onlyConflictsWith(response.body as ApiStatus, DEFAULT_WRITER)) {
+      response = await send(true);
+    }
     if (response.status < 200 || response.status >= 300) {
       const error = statusError(response.status, response.body as never, `apply ${describeKey(key)}`);
       throw new AmbitError(
@@ -348,4 +352,11 @@ function cacheKey(object: KubeObject): string {
 
 function asyncOnly(method: string): AmbitError {
   return new AmbitError('Internal', `KubernetesStore.${method} is asynchronous in Kubernetes mode: call ${method}Async`);
+}
+
+/** Whether every cause of an apply conflict names `manager` (`conflict with "ambit"`) and there is at least one. */
+function onlyConflictsWith(status: ApiStatus | undefined, manager: string): boolean {
+  const causes = status?.details?.causes ?? [];
+  const owner = `conflict with "${manager}"`;
+  return causes.length > 0 && causes.every((cause) => cause.type === 'FieldManagerConflict' && cause.message?.startsWith(owner) === true);
 }
