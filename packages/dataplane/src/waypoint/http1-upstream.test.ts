@@ -2,7 +2,7 @@ import { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Endpoint } from './endpoints';
 import { Http1Upstream } from './http1-upstream';
-import type { EndpointConnector } from './tunnel-transport';
+import { type EndpointConnector, UpstreamConnectError } from './tunnel-transport';
 
 class Backend extends Duplex {
   override _read(): void {}
@@ -50,6 +50,19 @@ describe('Http1Upstream', () => {
     connection.idleSince -= 5_000;
     expect(upstream.take(endpoint)).toBeUndefined();
     expect(connection.destroyed).toBe(true);
+    expect(upstream.size()).toBe(0);
+  });
+
+  it('refuses a tunnel that was reset as it opened, instead of sending into it and waiting forever', async () => {
+    const resetAtOnce = {
+      open: async () => {
+        const backend = new Backend();
+        backend.destroy();
+        return backend;
+      },
+    } as unknown as EndpointConnector;
+    upstream = new Http1Upstream(resetAtOnce, { idleTimeoutMs: 4_000 });
+    await expect(upstream.connect(endpoint)).rejects.toBeInstanceOf(UpstreamConnectError);
     expect(upstream.size()).toBe(0);
   });
 });

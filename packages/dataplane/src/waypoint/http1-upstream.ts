@@ -5,7 +5,7 @@
  */
 import type { Endpoint } from './endpoints';
 import { type ConnectionOwner, Http1Connection } from './http1-connection';
-import type { EndpointConnector } from './tunnel-transport';
+import { type EndpointConnector, UpstreamConnectError } from './tunnel-transport';
 
 export interface Http1UpstreamOptions {
   /** An idle connection is closed after this long (shorter than backends' own keep-alive, 5 s in Node). */
@@ -47,6 +47,10 @@ export class Http1Upstream implements ConnectionOwner {
     if (this.closed) {
       transport.destroy();
       throw new Error('the waypoint is stopping');
+    }
+    // Reset in the same read as its CONNECT answer: the close came before anyone listened for it.
+    if (transport.destroyed || !transport.writable) {
+      throw new UpstreamConnectError(`the tunnel to ${endpoint.authority} closed as it opened`);
     }
     const connection = new Http1Connection(endpoint, transport, this);
     this.open.add(connection);
