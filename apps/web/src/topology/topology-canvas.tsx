@@ -503,7 +503,8 @@ export function TopologyCanvas({
             onPaneClick={onPaneClick}
             onPaneMouseMove={sheet ? onPaneMouseMove : undefined}
             nodesConnectable={false}
-            edgesFocusable={false}
+            // A big graph's edges are paths in the sheet, not elements; a small graph's stay tab stops with their labels.
+            edgesFocusable={!sheet}
             defaultViewport={initialViewport.current ?? undefined}
             minZoom={MIN_ZOOM}
             aria-label="Service graph"
