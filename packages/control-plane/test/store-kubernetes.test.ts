@@ -71,6 +71,17 @@ function pod(name: string) {
   };
 }
 
+/** The reviews route sending everything to one backend with `weight`. */
+const route = (weight: number) => ({
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'HTTPRoute',
+  metadata: { name: 'reviews', namespace: 'demo' },
+  spec: {
+    parentRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
+    rules: [{ backendRefs: [{ name: 'reviews', port: 9080, weight }] }],
+  },
+});
+
 describe('Kubernetes store on the stand-in API server', () => {
   it('lists every watched kind at start and serves reads from the caches, as the registry needs', async () => {
     expect(await applyAs('kubectl', demo)).toBe(201);
@@ -193,15 +204,6 @@ describe('Kubernetes store on the stand-in API server', () => {
 
   it('applies as each writer’s own field manager, so a console edit of a field the rollout controller owns is a conflict naming it', async () => {
     const store = await openStore();
-    const route = (weight: number) => ({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'reviews', namespace: 'demo' },
-      spec: {
-        parentRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
-        rules: [{ backendRefs: [{ name: 'reviews', port: 9080, weight }] }],
-      },
-    });
     await store.applyAsync([demo, route(100)], { author: 'alice', writer: STORE_WRITERS.console });
     await store.applyAsync([route(90)], { author: 'system:rollout-controller', writer: STORE_WRITERS.rolloutController, force: true });
     const status = { parents: [] };
@@ -230,15 +232,6 @@ describe('Kubernetes store on the stand-in API server', () => {
 
   it('lets a writer take over fields Ambit applied as one field manager (`ambit`) before writers had their own', async () => {
     const store = await openStore();
-    const route = (weight: number) => ({
-      apiVersion: 'gateway.networking.k8s.io/v1',
-      kind: 'HTTPRoute',
-      metadata: { name: 'reviews', namespace: 'demo' },
-      spec: {
-        parentRefs: [{ group: '', kind: 'Service', name: 'reviews' }],
-        rules: [{ backendRefs: [{ name: 'reviews', port: 9080, weight }] }],
-      },
-    });
     // Written as every Ambit write was before: no writer, field manager `ambit`.
     await store.applyAsync([demo, route(100)], { author: 'alice' });
     const edited = await store.applyAsync([route(80)], { author: 'alice', writer: STORE_WRITERS.console });
