@@ -22,9 +22,10 @@ import { startControlPlane } from '@ambit/control-plane/control-plane';
 import { buildTopology, queryTopologyTelemetry } from '@ambit/control-plane/topology';
 import { syntheticTopology } from '@ambit/control-plane/topology/test-fixtures';
 import { pino } from 'pino';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { API_PATH, startBff } from '../apps/bff/src/server/bff';
 import { GRAPH_LIFETIME_MS } from '../apps/bff/src/server/routers/topology';
+import { CHROMIUM, launchChromium } from '../e2e/support/browser';
 import { startConsole } from './console-topology/next-console';
 import { SyntheticTelemetry } from './console-topology/synthetic-telemetry';
 import { atMost, type Benchmark, type BenchmarkReport, percentile, summarize, type TargetCheck } from './harness';
@@ -32,15 +33,6 @@ import { atMost, type Benchmark, type BenchmarkReport, percentile, summarize, ty
 const SIZE = { namespaces: 10, servicesPerNamespace: 50, callsPerWorkload: 5 };
 const QUERY_SAMPLES = 9;
 const PAGE_LOADS = 3;
-const CHROMIUM = process.env.AMBIT_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const VIEWPORT = { width: 1360, height: 860 };
 const LONG_TASK_MS = 200;
 const PAN_ZOOM_LIMIT_MS = 120_000;
@@ -316,7 +308,7 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
 
     const web = await startConsole(bff.url);
     stops.unshift(() => web.stop());
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     stops.unshift(() => browser.close());
     const context = await browser.newContext({ viewport: VIEWPORT });
     await context.addInitScript(PROBE);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 // Debian's chromium: Playwright's own browsers cannot be downloaded here.
-const CHROMIUM = process.env.AMBIT_E2E_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.AMBIT_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -12,7 +12,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** The browser every e2e file drives. */
+/** The browser every e2e file (and the console-topology benchmark) drives. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
