@@ -83,6 +83,43 @@ describe('gRPC client over node:http2', () => {
     expect(response.equals(big)).toBe(true);
   });
 
+  it.each([
+    ['in the middle of a message body', Buffer.from([0, 0, 0, 0, 10, 1, 2, 3]), /ended 7 bytes short of a 10-byte message/],
+    ['in the middle of a length prefix', Buffer.from([0, 0, 0]), /inside a message's length prefix \(3 of 5 bytes\)/],
+  ])('fails a call whose stream ends %s as INTERNAL though the status says OK', async (_, fragment, details) => {
+    const { port } = await h2Server((stream) => {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        // A whole message, then the start of one the server never finishes.
+        stream.end(Buffer.concat([Buffer.from([0, 0, 0, 0, 2]), Buffer.from('ok'), fragment]));
+      });
+    });
+    const failure = await unaryCall(channel(port), '/pkg.Service/Call', {}, Buffer.alloc(0), Date.now() + 5_000).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(GrpcCallError);
+    expect(failure).toMatchObject({ code: GrpcCode.INTERNAL, details: expect.stringMatching(details) });
+  });
+
+  it('sends a far deadline as a grpc-timeout of at most 8 digits and keeps the call open until the server answers', async () => {
+    const timeouts: unknown[] = [];
+    const { port } = await h2Server((stream, headers) => {
+      timeouts.push(headers['grpc-timeout']);
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+        stream.end(Buffer.from([0, 0, 0, 0, 1, 42]));
+      });
+    });
+    // 400 days: 11 digits in milliseconds, and beyond what one setTimeout can wait.
+    const response = await unaryCall(channel(port), '/pkg.Service/Call', {}, Buffer.alloc(0), Date.now() + 400 * 86_400_000);
+    expect([...response]).toEqual([42]);
+    expect(timeouts).toEqual(['34560000S']);
+  });
+
   it('reports a trailers-only error with its decoded message', async () => {
     const { port } = await h2Server((stream) => {
       stream.respond(

@@ -82,6 +82,8 @@ const DEFAULT_KEEPALIVE_MS = 30_000;
 const DEFAULT_KEEPALIVE_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_MESSAGE = 64 * 1024 * 1024;
 const PREFIX_BYTES = 5;
+/** The longest delay setTimeout honours (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /** HTTP status → gRPC code, for answers that are not gRPC (a proxy in between, a wrong port): gRPC's documented mapping. */
 function codeForHttpStatus(status: number): number {
@@ -91,6 +93,30 @@ function codeForHttpStatus(status: number): number {
   if (status === 404) return GrpcCode.UNIMPLEMENTED;
   if (status === 429 || status === 502 || status === 503 || status === 504) return GrpcCode.UNAVAILABLE;
   return GrpcCode.UNKNOWN;
+}
+
+/** The largest TimeoutValue: the gRPC HTTP/2 spec allows at most 8 digits. */
+const MAX_TIMEOUT_VALUE = 99_999_999;
+/** grpc-timeout units from the finest this client uses, with their length in milliseconds. */
+const TIMEOUT_UNITS = [
+  ['m', 1],
+  ['S', 1_000],
+  ['M', 60_000],
+  ['H', 3_600_000],
+] as const;
+
+/**
+ * The `grpc-timeout` value for a deadline `ms` from now: the finest unit whose count fits in 8 digits, rounded up
+ * (the local timer ends the call at the exact deadline; the server must not give up first). At least `1m`.
+ */
+export function encodeGrpcTimeout(ms: number): string {
+  const wanted = Math.max(1, ms);
+  for (const [unit, unitMs] of TIMEOUT_UNITS) {
+    const count = Math.ceil(wanted / unitMs);
+    if (count <= MAX_TIMEOUT_VALUE) return `${count}${unit}`;
+  }
+  // Beyond 11,000 years (or no deadline at all, Infinity): the longest timeout the header can say.
+  return `${MAX_TIMEOUT_VALUE}H`;
 }
 
 /** grpc-message is percent-encoded. */
@@ -162,7 +188,7 @@ export class GrpcChannel {
       'user-agent': 'ambit-proxy',
       ...metadata,
     };
-    if (deadline !== undefined) headers['grpc-timeout'] = `${Math.max(1, Math.ceil(deadline - Date.now()))}m`;
+    if (deadline !== undefined) headers['grpc-timeout'] = encodeGrpcTimeout(deadline - Date.now());
     let stream: http2.ClientHttp2Stream;
     try {
       stream = this.session.request(headers, { endStream: false });
@@ -268,12 +294,7 @@ export class GrpcCall {
   /** @internal */
   attach(stream: http2.ClientHttp2Stream, deadline: number | undefined): void {
     this.stream = stream;
-    if (deadline !== undefined) {
-      this.deadlineTimer = setTimeout(
-        () => this.end({ code: GrpcCode.DEADLINE_EXCEEDED, details: 'deadline exceeded' }),
-        deadline - Date.now(),
-      );
-    }
+    if (deadline !== undefined) this.armDeadline(deadline);
     stream.on('response', (headers) => {
       this.responseStatus = Number(headers[':status']);
       // A trailers-only response (an immediate error) carries grpc-status in its headers.
@@ -296,6 +317,16 @@ export class GrpcCall {
     });
   }
 
+  private armDeadline(deadline: number): void {
+    const remaining = deadline - Date.now();
+    // Node fires a longer timer at once (~24.8 days overflow it), so a far deadline is reached in steps.
+    if (remaining > MAX_TIMER_MS) {
+      this.deadlineTimer = setTimeout(() => this.armDeadline(deadline), MAX_TIMER_MS);
+      return;
+    }
+    this.deadlineTimer = setTimeout(() => this.end({ code: GrpcCode.DEADLINE_EXCEEDED, details: 'deadline exceeded' }), remaining);
+  }
+
   /** @internal Reports the end once and releases everything; `byServer` when the server completed the call. */
   end(status: GrpcStatus, byServer = false): void {
     if (this.ended) return;
@@ -311,6 +342,7 @@ export class GrpcCall {
 
   private finalStatus(stream: http2.ClientHttp2Stream): GrpcStatus {
     const status = this.trailerStatus ?? this.headerStatus;
+    if (status?.code === GrpcCode.OK) return this.truncation() ?? status;
     if (status) return status;
     if (this.responseStatus !== 0 && this.responseStatus !== 200) {
       return { code: codeForHttpStatus(this.responseStatus), details: `the server answered HTTP ${this.responseStatus}, not gRPC` };
@@ -324,6 +356,24 @@ export class GrpcCall {
       return { code: GrpcCode.INTERNAL, details: `the stream was reset (HTTP/2 error ${rst})` };
     }
     return { code: GrpcCode.UNAVAILABLE, details: 'the call ended without a status' };
+  }
+
+  /** A message cut short by the end of the stream: an error even under grpc-status OK (grpc-java: INTERNAL, "end-of-stream mid-frame"). */
+  private truncation(): GrpcStatus | undefined {
+    const partial = this.partial;
+    if (partial) {
+      const missing = partial.length - this.partialFilled;
+      return {
+        code: GrpcCode.INTERNAL,
+        details: `the stream ended ${missing} bytes short of a ${partial.length - PREFIX_BYTES}-byte message`,
+      };
+    }
+    const pending = this.pending;
+    if (!pending) return undefined;
+    return {
+      code: GrpcCode.INTERNAL,
+      details: `the stream ended inside a message's length prefix (${pending.length} of ${PREFIX_BYTES} bytes)`,
+    };
   }
 
   private onData(chunk: Buffer): void {
