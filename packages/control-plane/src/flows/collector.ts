@@ -4,12 +4,14 @@
  * telemetry scraper finds them; each read asks for the records after the last sequence number seen
  * (the proxy numbers its records), so records sharing a millisecond are all read, each once. A
  * proxy that restarted (a new boot id, or its sequence behind the cursor) is read from its start.
+ * A proxy older than sequence numbers (no boot id) is read by time from the newest millisecond read, inclusive, skipping
+ * the records of that millisecond already taken: nothing doubled, nothing lost but what its ring overwrote.
  */
 import type { FlowRecord } from '@ambit/shared/authz';
 import type { MeshSnapshot } from '../registry/model';
 import { proxyScrapeTargets } from '../telemetry/proxy-targets';
 import type { FlowSourceStatus } from './types';
-import { type FlowPage, parseFlowPage } from './wire';
+import { type FlowPage, parseFlowPage, type UnnumberedFlowPage } from './wire';
 
 /** Istio's admin port on every proxy; in the embedded mesh it listens on the proxy's own loopback address. */
 export const PROXY_ADMIN_PORT = 15000;
@@ -45,11 +47,32 @@ export interface FlowCollectorOptions {
 export const DEFAULT_FLOW_WINDOW_MS = 15 * 60_000;
 export const DEFAULT_MAX_FLOWS = 50_000;
 
+/** Where the next read of a proxy starts. */
+type FlowCursor =
+  /** A proxy that numbers its records: its run and the newest sequence number read. */
+  | { boot: string; last: number }
+  /** An older proxy: the newest record time read and how many records of that millisecond were taken. */
+  | TimeCursor;
+
+interface TimeCursor {
+  boot?: undefined;
+  time: number;
+  taken: number;
+}
+
+interface FlowRead {
+  flows: FlowRecord[];
+  next: FlowCursor;
+  restarted: boolean;
+  /** Records the proxy's ring overwrote before this read reached them. */
+  missed: number;
+}
+
 export class FlowCollector {
   private records: FlowRecord[] = [];
   private readonly status = new Map<string, FlowSourceStatus>();
-  /** Per proxy: its run and the newest sequence number read, so the next read asks only for newer records. */
-  private readonly cursors = new Map<string, { boot: string; last: number }>();
+  /** Per proxy: where its next read starts, so it asks only for newer records. */
+  private readonly cursors = new Map<string, FlowCursor>();
   private readonly windowMs: number;
   private readonly maxFlows: number;
   private readonly timeoutMs: number;
@@ -109,29 +132,20 @@ export class FlowCollector {
   }
 
   private async read(target: FlowTarget): Promise<FlowRecord[]> {
-    const cursor = this.cursors.get(target.name);
     const previous = this.status.get(target.name);
     try {
-      let after = cursor?.last ?? 0;
-      let page = await this.readPage(target, after);
-      const restarted = cursor !== undefined && (page.boot !== cursor.boot || page.last < cursor.last);
-      // Numbers after the cursor mean nothing in a new run: read that run from its start.
-      if (restarted && after > 0) {
-        after = 0;
-        page = await this.readPage(target, after);
-      }
-      this.cursors.set(target.name, { boot: page.boot, last: page.last });
+      const read = await this.readAfter(target, this.cursors.get(target.name));
+      this.cursors.set(target.name, read.next);
       const status: FlowSourceStatus = {
         name: target.name,
         url: target.url,
         ok: true,
         lastRead: this.now(),
-        restarts: (previous?.restarts ?? 0) + (restarted ? 1 : 0),
-        // Records the proxy's ring overwrote before this read reached them (a first read takes what is there).
-        missed: (previous?.missed ?? 0) + (cursor ? Math.max(0, page.first - after - 1) : 0),
+        restarts: (previous?.restarts ?? 0) + (read.restarted ? 1 : 0),
+        missed: (previous?.missed ?? 0) + read.missed,
       };
       this.status.set(target.name, status);
-      return page.flows;
+      return read.flows;
     } catch (error) {
       const status: FlowSourceStatus = { name: target.name, url: target.url, ok: false, error: (error as Error).message };
       if (previous?.lastRead !== undefined) status.lastRead = previous.lastRead;
@@ -142,9 +156,64 @@ export class FlowCollector {
     }
   }
 
-  private async readPage(target: FlowTarget, after: number): Promise<FlowPage> {
-    const response = await this.fetch(`${target.url}?after=${after}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+  /** The records of one proxy newer than `cursor`, and where its next read starts. */
+  private async readAfter(target: FlowTarget, cursor: FlowCursor | undefined): Promise<FlowRead> {
+    let after = cursor?.boot !== undefined ? cursor.last : 0;
+    // An older proxy ignores `after` and a newer one `since`: each answers a query it does not know with its whole ring.
+    let page = await this.readPage(
+      target,
+      cursor !== undefined && cursor.boot === undefined ? `since=${cursor.time - 1}` : `after=${after}`,
+    );
+    // A new boot id, sequence numbers gone back, or a proxy up- or downgraded across sequence numbers.
+    const restarted = cursor !== undefined && (page.boot !== cursor.boot || (page.boot !== undefined && page.last < after));
+    // Numbers after the cursor mean nothing in a new run: read that run from its start.
+    if (restarted && page.boot !== undefined && after > 0) {
+      after = 0;
+      page = await this.readPage(target, `after=${after}`);
+    }
+    if (page.boot === undefined) {
+      const since = !restarted && cursor?.boot === undefined ? cursor : undefined;
+      return { flows: unseenByTime(page.flows, since), next: timeCursor(page.flows, since), restarted, missed: 0 };
+    }
+    return {
+      flows: page.flows,
+      next: { boot: page.boot, last: page.last },
+      restarted,
+      // A first read takes what is there.
+      missed: cursor ? Math.max(0, page.first - after - 1) : 0,
+    };
+  }
+
+  private async readPage(target: FlowTarget, query: string): Promise<FlowPage | UnnumberedFlowPage> {
+    const response = await this.fetch(`${target.url}?${query}`, { signal: AbortSignal.timeout(this.timeoutMs) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return parseFlowPage(await response.json(), target.name);
   }
+}
+
+/** An older proxy's answer to `since=<cursor.time - 1>`, less the records of `cursor.time` taken by the read before. */
+function unseenByTime(flows: FlowRecord[], cursor: TimeCursor | undefined): FlowRecord[] {
+  if (!cursor) return flows;
+  let skip = cursor.taken;
+  const fresh: FlowRecord[] = [];
+  for (const record of flows) {
+    // The ring answers oldest first, so the records of the cursor's millisecond taken before come first.
+    if (record.time < cursor.time || (record.time === cursor.time && skip-- > 0)) continue;
+    fresh.push(record);
+  }
+  return fresh;
+}
+
+/** The newest millisecond of an older proxy's answer and how many records of it the answer held. */
+function timeCursor(flows: readonly FlowRecord[], previous: TimeCursor | undefined): TimeCursor {
+  // The answer holds every record of the cursor's millisecond still in the ring, those taken before included.
+  let time = previous?.time ?? 0;
+  let taken = 0;
+  for (const record of flows) {
+    if (record.time > time) {
+      time = record.time;
+      taken = 1;
+    } else if (record.time === time) taken++;
+  }
+  return { time, taken };
 }

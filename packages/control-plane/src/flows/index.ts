@@ -15,4 +15,4 @@ export {
 export { generateLeastPrivilegePolicies } from './generate';
 export { impactOfDraft, snapshotWithDraft } from './impact';
 export type * from './types';
-export { type FlowPage, parseFlowPage } from './wire';
+export { type FlowPage, parseFlowPage, type UnnumberedFlowPage } from './wire';

@@ -1,7 +1,7 @@
 /**
  * The `/debug/flows?after=<sequence>` answer of a proxy, checked at the boundary:
- * `{ proxy, boot, first, last, flows: FlowRecord[] }` (the dataplane's FlowPage). A record without
- * the required fields is dropped, not trusted; unknown fields are left out.
+ * `{ proxy, boot, first, last, flows: FlowRecord[] }` (the dataplane's FlowPage), or `{ proxy, flows }` from
+ * a proxy older than that. A record without the required fields is dropped, not trusted; unknown fields are left out.
  */
 import type { FlowRecord } from '@ambit/shared/authz';
 
@@ -47,16 +47,22 @@ export interface FlowPage {
   flows: FlowRecord[];
 }
 
-export function parseFlowPage(body: unknown, proxyName: string): FlowPage {
+/** The answer of a proxy older than sequence numbers: `{ proxy, flows }`, paged only by `?since=<ms>` (exclusive). */
+export interface UnnumberedFlowPage {
+  boot?: undefined;
+  flows: FlowRecord[];
+}
+
+export function parseFlowPage(body: unknown, proxyName: string): FlowPage | UnnumberedFlowPage {
   const o = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   const { boot, first, last, flows } = o;
-  if (!Array.isArray(flows) || typeof boot !== 'string' || !Number.isInteger(first) || !Number.isInteger(last)) {
-    throw new Error('not a /debug/flows answer');
-  }
+  // No boot id: a proxy older than sequence numbers. One that names a run must number its page.
+  const numbered = typeof boot === 'string' && Number.isInteger(first) && Number.isInteger(last);
+  if (!Array.isArray(flows) || (boot !== undefined && !numbered)) throw new Error('not a /debug/flows answer');
   const records: FlowRecord[] = [];
   for (const item of flows) {
     const record = recordOf(item, proxyName);
     if (record) records.push(record);
   }
-  return { boot, first: first as number, last: last as number, flows: records };
+  return numbered ? { boot: boot as string, first: first as number, last: last as number, flows: records } : { flows: records };
 }
