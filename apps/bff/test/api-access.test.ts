@@ -1,15 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { ROLES, type Role } from '../src/server/auth/roles';
-import {
-  type ApiHarness,
-  apiClient,
-  type Credentials,
-  failure,
-  routerProcedures,
-  signIn,
-  startApiHarness,
-  untypedClient,
-} from './api-harness';
+import { apiClient, type Credentials, failure, routerProcedures, untypedClient } from './support/api-harness';
+import { it as apiTest } from './support/api-test';
 
 const PROCEDURES = routerProcedures();
 
@@ -47,20 +39,12 @@ async function call(apiUrl: string, credentials: Credentials, procedure: (typeof
   }
 }
 
+/** `tokenFor(role)`: an API token with that role, created by the admin. */
+const it = apiTest.extend('tokenFor', async ({ client }) => {
+  return async (role: Role): Promise<string> => (await client.tokens.create.mutate({ name: `test ${role}`, role })).token;
+});
+
 describe('API access control, for every procedure of the router', () => {
-  let api: ApiHarness;
-  beforeEach(async () => {
-    api = await startApiHarness();
-  });
-  afterEach(async () => {
-    await api?.close();
-  });
-
-  async function tokenFor(role: Role): Promise<string> {
-    const admin = apiClient(api.apiUrl, await signIn(api.apiUrl, api.admin.username, api.admin.password));
-    return (await admin.tokens.create.mutate({ name: `test ${role}`, role })).token;
-  }
-
   it('finds the procedures, and each declares the role it needs', () => {
     expect(PROCEDURES.map((p) => p.path)).toEqual(
       expect.arrayContaining([
@@ -91,7 +75,7 @@ describe('API access control, for every procedure of the router', () => {
     expect(PROCEDURES.map((p) => p.type)).toContain('subscription');
   });
 
-  it('refuses every non-public procedure without credentials (401), and with a revoked-or-unknown token', async () => {
+  it('refuses every non-public procedure without credentials (401), and with a revoked-or-unknown token', async ({ api }) => {
     for (const procedure of PROCEDURES.filter((p) => p.role !== 'public')) {
       const anonymous = await call(api.apiUrl, {}, procedure, probeInput(procedure));
       expect(anonymous, procedure.path).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringContaining('sign in') });
@@ -105,7 +89,7 @@ describe('API access control, for every procedure of the router', () => {
     expect(mutations.length).toBeGreaterThan(10);
   });
 
-  it('refuses every procedure to each role below the one it needs (403), and lets that role in', async () => {
+  it('refuses every procedure to each role below the one it needs (403), and lets that role in', async ({ api, tokenFor }) => {
     const tokens = { viewer: await tokenFor('viewer'), operator: await tokenFor('operator'), admin: await tokenFor('admin') };
     for (const procedure of PROCEDURES.filter((p) => p.role !== 'public')) {
       const required = procedure.role as Role;
@@ -124,7 +108,7 @@ describe('API access control, for every procedure of the router', () => {
     }
   });
 
-  it('rejects invalid input to every procedure with a clear BAD_REQUEST naming the problem', async () => {
+  it('rejects invalid input to every procedure with a clear BAD_REQUEST naming the problem', async ({ api, tokenFor }) => {
     const admin = { bearer: await tokenFor('admin') };
     for (const procedure of PROCEDURES) {
       const outcome = await call(api.apiUrl, admin, procedure, 42);
@@ -146,7 +130,7 @@ describe('API access control, for every procedure of the router', () => {
     expect(unknownField.message).toMatch(/nmespace/);
   });
 
-  it('records every refused mutation in the audit log, as anonymous and with the reason', async () => {
+  it('records every refused mutation in the audit log, as anonymous and with the reason', async ({ api, tokenFor }) => {
     const mutations = PROCEDURES.filter((p) => p.type === 'mutation' && p.role !== 'public');
     for (const procedure of mutations) await call(api.apiUrl, {}, procedure, probeInput(procedure));
     const admin = apiClient(api.apiUrl, { bearer: await tokenFor('admin') });

@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, apiClient, routerProcedures, signIn, startApiHarness } from './api-harness';
+import { describe, expect } from 'vitest';
+import { apiClient, routerProcedures, signIn } from './support/api-harness';
+import { it } from './support/api-test';
 
 const MUTATIONS = routerProcedures()
   .filter((procedure) => procedure.type === 'mutation')
@@ -12,16 +13,7 @@ spec: { selector: { app: web }, ports: [{ port: 80 }] }
 `;
 
 describe('audit log', () => {
-  let api: ApiHarness;
-  beforeEach(async () => {
-    api = await startApiHarness();
-  });
-  afterEach(async () => {
-    await api?.close();
-  });
-
-  it('records every mutation of the router: who, what, the target, before and after, and the outcome', async () => {
-    const admin = apiClient(api.apiUrl, await signIn(api.apiUrl, 'admin', api.admin.password));
+  it('records every mutation of the router: who, what, the target, before and after, and the outcome', async ({ api, client: admin }) => {
     const secrets: string[] = [api.admin.password];
 
     // Users and sessions.
@@ -102,8 +94,7 @@ describe('audit log', () => {
     expect(byProcedure('resources.delete')[0]?.after).toBeUndefined();
   });
 
-  it('records failed mutations with the error, and filters and pages newest first', async () => {
-    const admin = apiClient(api.apiUrl, await signIn(api.apiUrl, 'admin', api.admin.password));
+  it('records failed mutations with the error, and filters and pages newest first', async ({ client: admin }) => {
     await admin.resources.applyManifests.mutate({ yaml: SERVICE }).catch(() => undefined);
     await admin.resources.applyManifests.mutate({ yaml: 'kind: [' }).catch(() => undefined);
     await admin.resources.delete.mutate({ kind: 'svc', name: 'missing' }).catch(() => undefined);

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { BffOptions } from '../src/server/bff';
+import { describe, expect } from 'vitest';
 import { startBff } from '../src/server/bff';
-import { type ApiHarness, apiClient, expectFailure, signIn, startApiHarness } from './api-harness';
+import { apiClient, expectFailure, signIn } from './support/api-harness';
+import { it } from './support/api-test';
 
 const SERVICE = `apiVersion: v1
 kind: Service
@@ -34,17 +34,7 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
 }
 
 describe('BFF authentication', () => {
-  const harnesses: ApiHarness[] = [];
-  async function start(options: Partial<Omit<BffOptions, 'controlPlane' | 'dataDir'>> = {}): Promise<ApiHarness> {
-    const api = await startApiHarness(options);
-    harnesses.push(api);
-    return api;
-  }
-  afterEach(async () => {
-    for (const api of harnesses.splice(0)) await api.close();
-  });
-
-  it('creates the initial admin once, hands its password to the caller only, and stores a scrypt hash', async () => {
+  it('creates the initial admin once, hands its password to the caller only, and stores a scrypt hash', async ({ startApi: start }) => {
     let logs = '';
     const sink = new Writable({
       write(chunk, _encoding, done) {
@@ -77,7 +67,9 @@ describe('BFF authentication', () => {
     }
   });
 
-  it('signs in with an HttpOnly, SameSite=Strict session cookie, tells the caller who they are, and signs out', async () => {
+  it('signs in with an HttpOnly, SameSite=Strict session cookie, tells the caller who they are, and signs out', async ({
+    startApi: start,
+  }) => {
     const api = await start();
     const login = await postLogin(api.apiUrl, 'admin', api.admin.password);
     expect(login.status).toBe(200);
@@ -92,7 +84,7 @@ describe('BFF authentication', () => {
     expect(after).toMatchObject({ code: 'UNAUTHORIZED', message: 'the session has expired or was signed out; sign in again' });
   });
 
-  it('ends sessions when they expire', async () => {
+  it('ends sessions when they expire', async ({ startApi: start }) => {
     const api = await start({ sessionTtlMs: 3_000 });
     const client = apiClient(api.apiUrl, await signIn(api.apiUrl, 'admin', api.admin.password));
     expect((await client.auth.me.query()).name).toBe('admin');
@@ -106,7 +98,7 @@ describe('BFF authentication', () => {
     expect(await expectFailure(client.mesh.overview.query())).toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
-  it('marks the cookie Secure, and audits the client address, behind a trusted https proxy', async () => {
+  it('marks the cookie Secure, and audits the client address, behind a trusted https proxy', async ({ startApi: start }) => {
     const api = await start({ trustProxy: true });
     const login = await postLogin(api.apiUrl, 'admin', api.admin.password, {
       'x-forwarded-proto': 'https',
@@ -118,7 +110,7 @@ describe('BFF authentication', () => {
     expect(entries.map((e) => e.clientIp)).toEqual(['127.0.0.1', '192.0.2.10']);
   });
 
-  it('refuses cookie-authenticated mutations without the CSRF token; bearer tokens need none', async () => {
+  it('refuses cookie-authenticated mutations without the CSRF token; bearer tokens need none', async ({ startApi: start }) => {
     const api = await start();
     const session = await signIn(api.apiUrl, 'admin', api.admin.password);
     const withoutToken = apiClient(api.apiUrl, { cookie: session.cookie });
@@ -144,12 +136,15 @@ describe('BFF authentication', () => {
     expect(entries.map((e) => e.procedure).sort()).toEqual(['resources.applyManifests', 'users.create']);
   });
 
-  it('limits failed sign-ins per username and address: 429 with Retry-After, even for the right password', async () => {
+  it('limits failed sign-ins per username and address: 429 with Retry-After, even for the right password', async ({ startApi: start }) => {
     const api = await start();
     const admin = apiClient(api.apiUrl, await signIn(api.apiUrl, 'admin', api.admin.password));
     await admin.users.create.mutate({ username: 'bob', role: 'viewer', password: 'correct horse battery' });
     for (let attempt = 1; attempt <= 5; attempt++) {
-      expect(await postLogin(api.apiUrl, 'bob', `wrong ${attempt}`)).toMatchObject({ status: 401, message: 'wrong username or password' });
+      expect(await postLogin(api.apiUrl, 'bob', `wrong ${attempt}`)).toMatchObject({
+        status: 401,
+        message: 'wrong username or password',
+      });
     }
     const limited = await postLogin(api.apiUrl, 'bob', 'correct horse battery');
     expect(limited.status).toBe(429);
@@ -171,7 +166,7 @@ describe('BFF authentication', () => {
     expect(entries.filter((e) => e.error?.code === 'UNAUTHORIZED')).toHaveLength(5);
   });
 
-  it('API tokens: shown once, stored hashed, act with their own role, and stop working when revoked', async () => {
+  it('API tokens: shown once, stored hashed, act with their own role, and stop working when revoked', async ({ startApi: start }) => {
     const api = await start();
     const admin = apiClient(api.apiUrl, await signIn(api.apiUrl, 'admin', api.admin.password));
     const created = await admin.tokens.create.mutate({ name: 'deploy bot', role: 'operator', expiresInDays: 30 });
@@ -202,7 +197,9 @@ describe('BFF authentication', () => {
     expect(await expectFailure(admin.tokens.revoke.mutate({ id: '000000000000' }))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('user management: roles take effect at once, password resets sign the user out, and the last admin stays', async () => {
+  it('user management: roles take effect at once, password resets sign the user out, and the last admin stays', async ({
+    startApi: start,
+  }) => {
     const api = await start();
     const admin = apiClient(api.apiUrl, await signIn(api.apiUrl, 'admin', api.admin.password));
     const { user, generatedPassword } = await admin.users.create.mutate({ username: 'carol', role: 'operator' });

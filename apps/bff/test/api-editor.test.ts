@@ -1,5 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, apiClient, expectFailure, signIn, startApiHarness } from './api-harness';
+import { describe, expect } from 'vitest';
+import { expectFailure } from './support/api-harness';
+import { it } from './support/api-test';
 
 const SHOP = `apiVersion: v1
 kind: Namespace
@@ -34,17 +35,7 @@ spec:
 `;
 
 describe('the editor check (resources.validate) and config history (history.list)', () => {
-  let api: ApiHarness;
-  let client: ReturnType<typeof apiClient>;
-  beforeEach(async () => {
-    api = await startApiHarness();
-    client = apiClient(api.apiUrl, await signIn(api.apiUrl, api.admin.username, api.admin.password));
-  });
-  afterEach(async () => {
-    await api?.close();
-  });
-
-  it('places analysis messages on the line of the field they name, and writes nothing', async () => {
+  it('places analysis messages on the line of the field they name, and writes nothing', async ({ api, client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     const before = api.controlPlane.store.currentResourceVersion();
     const report = await client.resources.validate.query({ yaml: L7_AT_ZTUNNEL });
@@ -65,7 +56,10 @@ describe('the editor check (resources.validate) and config history (history.list
     expect(fixed.documents[0]?.action).toBe('configured');
   });
 
-  it('reports broken YAML, a wrong kind, a bad field, a missing namespace and a stale version at their lines, and changes nothing', async () => {
+  it('reports broken YAML, a wrong kind, a bad field, a missing namespace and a stale version at their lines, and changes nothing', async ({
+    api,
+    client,
+  }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     const syntax = await client.resources.validate.query({ yaml: 'kind: AuthorizationPolicy\nspec: [1, 2\nmetadata: x\n' });
     expect(syntax.valid).toBe(false);
@@ -107,7 +101,7 @@ describe('the editor check (resources.validate) and config history (history.list
     expect(await expectFailure(client.resources.validate.query({ yaml: 'x'.repeat(9_000) }))).toMatchObject({ code: 'BAD_REQUEST' });
   });
 
-  it('lists every change to every object newest first, with before and after, filtered, deleted objects included', async () => {
+  it('lists every change to every object newest first, with before and after, filtered, deleted objects included', async ({ client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     await client.resources.applyManifests.mutate({ yaml: L7_AT_ZTUNNEL });
     await client.resources.applyManifests.mutate({ yaml: L7_AT_ZTUNNEL.replace('"GET"', '"HEAD"') });

@@ -1,7 +1,8 @@
 import { makeCsr } from '@ambit/control-plane/ca/test-fixtures';
 import { type RangeMatrix, type TelemetryQuery, type TelemetrySource, type TimeRange, toPromQL } from '@ambit/control-plane/telemetry';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, apiClient, expectFailure, signIn, startApiHarness } from './api-harness';
+import { describe, expect } from 'vitest';
+import { adminClient, expectFailure } from './support/api-harness';
+import { it } from './support/api-test';
 import { waitUntil } from './wait';
 
 const SHOP = `apiVersion: v1
@@ -50,20 +51,7 @@ class RecordingTelemetry implements TelemetrySource {
 }
 
 describe('mesh views: certificate inventory, workload, config dumps, per-version series', () => {
-  let api: ApiHarness | undefined;
-  afterEach(async () => {
-    await api?.close();
-    api = undefined;
-  });
-
-  async function start(telemetry?: TelemetrySource) {
-    api = await startApiHarness(telemetry ? { telemetry } : {});
-    const client = apiClient(api.apiUrl, await signIn(api.apiUrl, api.admin.username, api.admin.password));
-    return { api, client };
-  }
-
-  it('lists the certificate the CA issued for a workload, in the report, both exports and the workload view', async () => {
-    const { api, client } = await start();
+  it('lists the certificate the CA issued for a workload, in the report, both exports and the workload view', async ({ api, client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     await waitUntil('the pod in the registry', () =>
       [...api.controlPlane.registry.snapshot().workloads.values()].some((w) => w.name === 'web-1'),
@@ -104,8 +92,7 @@ describe('mesh views: certificate inventory, workload, config dumps, per-version
     expect(JSON.stringify(workload)).not.toMatch(/PRIVATE KEY/);
   });
 
-  it('finds a mesh workload the CA never issued a certificate for', async () => {
-    const { api, client } = await start();
+  it('finds a mesh workload the CA never issued a certificate for', async ({ api, client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     await waitUntil('the pod in the registry', () =>
       [...api.controlPlane.registry.snapshot().workloads.values()].some((w) => w.name === 'web-1'),
@@ -117,8 +104,7 @@ describe('mesh views: certificate inventory, workload, config dumps, per-version
     );
   });
 
-  it('answers NOT_FOUND for a workload or proxy that is not there, and rejects malformed input', async () => {
-    const { client } = await start();
+  it('answers NOT_FOUND for a workload or proxy that is not there, and rejects malformed input', async ({ client }) => {
     expect(await expectFailure(client.mesh.workload.query({ namespace: 'shop', name: 'nope' }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await expectFailure(client.proxies.configDump.query({ proxy: 'ztunnel~127.0.0.1~nobody' }))).toMatchObject({
       code: 'NOT_FOUND',
@@ -134,9 +120,10 @@ describe('mesh views: certificate inventory, workload, config dumps, per-version
     });
   });
 
-  it('charts rate, error % and p99 per version from range queries of the telemetry interface', async () => {
+  it('charts rate, error % and p99 per version from range queries of the telemetry interface', async ({ startApi }) => {
     const telemetry = new RecordingTelemetry();
-    const { client } = await start(telemetry);
+    const api = await startApi({ telemetry });
+    const client = await adminClient(api);
     const series = await client.telemetry.versionSeries.query({ kind: 'service', namespace: 'shop', name: 'web', window: '5m' });
     expect(series).toMatchObject({ telemetryBackend: 'recording', stepSeconds: 5, rateWindowSeconds: 30 });
     expect(series.versions).toEqual([
@@ -153,8 +140,8 @@ describe('mesh views: certificate inventory, workload, config dumps, per-version
     const range = telemetry.asked[0]?.range;
     expect(range && range.end - range.start).toBe(300_000);
 
-    await api?.close();
-    const { client: bare } = await start();
+    await api.close();
+    const bare = await adminClient(await startApi());
     expect(await bare.telemetry.versionSeries.query({ kind: 'workload', namespace: 'shop', name: 'web-v1' })).toMatchObject({
       telemetryBackend: null,
       versions: [],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, apiClient, expectFailure, signIn, startApiHarness } from './api-harness';
+import { type ApiHarness, adminClient, apiClient, expectFailure, startApiHarness } from './support/api-harness';
 
 const SHOP = `apiVersion: v1
 kind: Namespace
@@ -52,7 +52,7 @@ describe('policies.* procedures', () => {
   let viewer: ReturnType<typeof apiClient>;
   beforeAll(async () => {
     api = await startApiHarness();
-    const admin = apiClient(api.apiUrl, await signIn(api.apiUrl, api.admin.username, api.admin.password));
+    const admin = await adminClient(api);
     await admin.resources.applyManifests.mutate({ yaml: SHOP });
     // Pod status is a subresource (apply leaves it alone): write it as the kubelet would.
     for (const [name, ip] of [

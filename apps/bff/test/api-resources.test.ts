@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { ChangeEvent } from '../src/server/changes/watch-stream';
-import { type ApiHarness, apiClient, expectFailure, signIn, startApiHarness } from './api-harness';
+import { expectFailure } from './support/api-harness';
+import { it } from './support/api-test';
 
 const SHOP = `apiVersion: v1
 kind: Namespace
@@ -35,17 +36,7 @@ spec:
 `;
 
 describe('resources, analysis and mesh procedures', () => {
-  let api: ApiHarness;
-  let client: ReturnType<typeof apiClient>;
-  beforeEach(async () => {
-    api = await startApiHarness();
-    client = apiClient(api.apiUrl, await signIn(api.apiUrl, api.admin.username, api.admin.password));
-  });
-  afterEach(async () => {
-    await api?.close();
-  });
-
-  it('applies manifests (created, then unchanged), lists and gets them, and a dry run writes nothing', async () => {
+  it('applies manifests (created, then unchanged), lists and gets them, and a dry run writes nothing', async ({ api, client }) => {
     const dry = await client.resources.applyManifests.mutate({ yaml: SHOP, dryRun: true });
     expect(dry.results.map((r) => r.action)).toEqual(['created', 'created', 'created']);
     expect(api.controlPlane.store.get({ kind: 'Namespace', namespace: '', name: 'shop' })).toBeUndefined();
@@ -79,7 +70,7 @@ describe('resources, analysis and mesh procedures', () => {
     });
   });
 
-  it('returns analysis warnings for what it applies, and analysis.run reports the same', async () => {
+  it('returns analysis warnings for what it applies, and analysis.run reports the same', async ({ client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     const applied = await client.resources.applyManifests.mutate({ yaml: POLICY });
     expect(applied.results[0]?.action).toBe('created');
@@ -96,7 +87,7 @@ describe('resources, analysis and mesh procedures', () => {
     expect((await client.analysis.run.query({ namespace: 'default' })).messages).toEqual([]);
   });
 
-  it('refuses bad YAML and invalid objects with the document, line and field path, and applies nothing', async () => {
+  it('refuses bad YAML and invalid objects with the document, line and field path, and applies nothing', async ({ api, client }) => {
     const invalid = `${SHOP}---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -122,7 +113,7 @@ spec:
     expect(api.controlPlane.store.get({ kind: 'Namespace', namespace: '', name: 'shop' })).toBeUndefined();
   });
 
-  it('answers a stale resourceVersion with CONFLICT naming metadata.resourceVersion', async () => {
+  it('answers a stale resourceVersion with CONFLICT naming metadata.resourceVersion', async ({ api, client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     const service = await client.resources.get.query({ kind: 'Service', namespace: 'shop', name: 'web' });
     const readAt = service.metadata.resourceVersion;
@@ -146,7 +137,7 @@ spec:
     expect(api.controlPlane.store.get({ kind: 'Service', namespace: 'shop', name: 'web' })?.spec).toMatchObject({ ports: [{ port: 81 }] });
   });
 
-  it('shows history, reverts to a revision, and deletes', async () => {
+  it('shows history, reverts to a revision, and deletes', async ({ api, client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     await client.resources.applyManifests.mutate({ yaml: SHOP.replace('port: 80,', 'port: 8000,') });
     const history = await client.resources.history.query({ kind: 'Service', namespace: 'shop', name: 'web' });
@@ -172,7 +163,7 @@ spec:
     });
   });
 
-  it('summarises the mesh from the registry snapshot and the xDS proxy list', async () => {
+  it('summarises the mesh from the registry snapshot and the xDS proxy list', async ({ client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     const overview = await client.mesh.overview.query();
     expect(overview).toMatchObject({
@@ -187,7 +178,7 @@ spec:
     expect(await client.proxies.list.query()).toEqual([]);
   });
 
-  it('streams store changes made through the API over SSE, and resumes after the last event id', async () => {
+  it('streams store changes made through the API over SSE, and resumes after the last event id', async ({ client }) => {
     const { resourceVersion } = await client.resources.list.query({ kind: 'Namespace' });
     const events: { id: string; data: ChangeEvent }[] = [];
     let notify: (() => void) | undefined;

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AMBIT_GATE_URL } from '@ambit/control-plane';
 import { readManifests, validateObject } from '@ambit/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, apiClient, expectFailure, signIn, startApiHarness } from './api-harness';
+import { describe, expect } from 'vitest';
+import { expectFailure } from './support/api-harness';
+import { it } from './support/api-test';
 
 const FLAGGER_DOC_CANARY = join(__dirname, 'fixtures/flagger/podinfo-canary-gatewayapi.yaml');
 
@@ -65,17 +66,7 @@ spec:
 `;
 
 describe('rollouts and traffic procedures', () => {
-  let api: ApiHarness;
-  let client: ReturnType<typeof apiClient>;
-  beforeEach(async () => {
-    api = await startApiHarness();
-    client = apiClient(api.apiUrl, await signIn(api.apiUrl, api.admin.username, api.admin.password));
-  });
-  afterEach(async () => {
-    await api?.close();
-  });
-
-  it('accepts the Canary from Flagger’s Gateway API tutorial unchanged and lists it with its planned steps', async () => {
+  it('accepts the Canary from Flagger’s Gateway API tutorial unchanged and lists it with its planned steps', async ({ client }) => {
     const yaml = readFileSync(FLAGGER_DOC_CANARY, 'utf8');
     for (const manifest of readManifests(yaml)) expect(() => validateObject(manifest.object)).not.toThrow();
     await client.resources.applyManifests.mutate({ yaml: 'apiVersion: v1\nkind: Namespace\nmetadata: { name: test }\n' });
@@ -99,7 +90,7 @@ describe('rollouts and traffic procedures', () => {
     expect(detail.intervalSeconds).toBe(60);
   });
 
-  it('previews a Canary from the wizard, with Ambit’s built-in gate, that applies as written', async () => {
+  it('previews a Canary from the wizard, with Ambit’s built-in gate, that applies as written', async ({ client }) => {
     const preview = await client.rollouts.createPreview.query({
       namespace: 'shop',
       target: 'reviews',
@@ -128,7 +119,10 @@ describe('rollouts and traffic procedures', () => {
     expect(bad.httpStatus).toBe(400);
   });
 
-  it('records approvals and commands in the status, refuses those that do not fit the phase, and pauses with spec.suspend', async () => {
+  it('records approvals and commands in the status, refuses those that do not fit the phase, and pauses with spec.suspend', async ({
+    api,
+    client,
+  }) => {
     await client.resources.applyManifests.mutate({ yaml: `${SHOP}---\n${CANARY}` });
     const key = { kind: 'Canary', namespace: 'shop', name: 'reviews' };
     const refused = await expectFailure(client.rollouts.approve.mutate({ namespace: 'shop', name: 'reviews', gate: 'confirm-promotion' }));
@@ -173,7 +167,7 @@ describe('rollouts and traffic procedures', () => {
     expect(procedures).toEqual(expect.arrayContaining(['rollouts.approve', 'rollouts.abort', 'rollouts.pause', 'rollouts.resume']));
   });
 
-  it('splits a service behind a waypoint: preview as a diff, apply into history, undo', async () => {
+  it('splits a service behind a waypoint: preview as a diff, apply into history, undo', async ({ client }) => {
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     const before = await client.traffic.get.query({ namespace: 'shop', service: 'reviews' });
     expect(before).toMatchObject({ waypoint: 'shop/waypoint', route: null, backends: [{ name: 'reviews', weight: 100 }] });

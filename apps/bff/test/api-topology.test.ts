@@ -6,8 +6,9 @@ import {
   type TelemetrySource,
   toPromQL,
 } from '@ambit/control-plane/telemetry';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ApiHarness, apiClient, signIn, startApiHarness } from './api-harness';
+import { describe, expect } from 'vitest';
+import { adminClient } from './support/api-harness';
+import { it, type StartApi } from './support/api-test';
 import { waitUntil, waitUntilAsync } from './wait';
 
 const SHOP = `apiVersion: v1
@@ -70,26 +71,22 @@ class TrafficTelemetry implements TelemetrySource {
 }
 
 describe('topology: one graph for the canvas and its side panel, fresh for live updates', () => {
-  let api: ApiHarness | undefined;
-  afterEach(async () => {
-    await api?.close();
-    api = undefined;
-  });
-
-  async function start() {
+  /** A BFF whose telemetry reports web calling api, with the shop applied and web-1 in the registry. */
+  async function start(startApi: StartApi) {
     const telemetry = new TrafficTelemetry();
-    api = await startApiHarness({ telemetry });
-    const started = api;
-    const client = apiClient(api.apiUrl, await signIn(api.apiUrl, api.admin.username, api.admin.password));
+    const api = await startApi({ telemetry });
+    const client = await adminClient(api);
     await client.resources.applyManifests.mutate({ yaml: SHOP });
     await waitUntil('web-1 in the registry', () =>
-      [...started.controlPlane.registry.snapshot().workloads.values()].some((w) => w.name === 'web-1'),
+      [...api.controlPlane.registry.snapshot().workloads.values()].some((w) => w.name === 'web-1'),
     );
-    return { client, telemetry };
+    return { api, client, telemetry };
   }
 
-  it('builds the graph once for the canvas and the side panel asking together, and shows new traffic on a later refresh', async () => {
-    const { client, telemetry } = await start();
+  it('builds the graph once for the canvas and the side panel asking together, and shows new traffic on a later refresh', async ({
+    startApi,
+  }) => {
+    const { client, telemetry } = await start(startApi);
     const request = { window: '1m', graphType: 'workload' } as const;
     const [view, panel] = await Promise.all([
       client.topology.view.query(request),
@@ -113,8 +110,8 @@ describe('topology: one graph for the canvas and its side panel, fresh for live 
     expect(refreshed.edges[0]?.requestsPerSecond).toBe(7);
   });
 
-  it('shows a workload added to the registry at once, without waiting for the graph to age', async () => {
-    const { client } = await start();
+  it('shows a workload added to the registry at once, without waiting for the graph to age', async ({ startApi }) => {
+    const { api, client } = await start(startApi);
     const request = { window: '1m', graphType: 'workload' } as const;
     const before = await client.topology.view.query(request);
     expect(before.nodes.some((n) => n.name === 'web-1')).toBe(true);
@@ -122,9 +119,8 @@ describe('topology: one graph for the canvas and its side panel, fresh for live 
     const added = apiNode(before);
     // Traffic named api-1 before its pod existed: drawn, but not from the registry (no pods).
     await client.resources.applyManifests.mutate({ yaml: API_POD });
-    const harness = api as ApiHarness;
     await waitUntil('api-1 in the registry', () =>
-      [...harness.controlPlane.registry.snapshot().workloads.values()].some((w) => w.name === 'api-1'),
+      [...api.controlPlane.registry.snapshot().workloads.values()].some((w) => w.name === 'api-1'),
     );
     const after = await client.topology.graph.query(request);
     const node = after.nodes.find((n) => n.name === 'api-1');

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { AMBIT_GATE_URL } from '@ambit/control-plane';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AmbitUp, startAmbitUp } from './ambit-up';
-import { apiClient, signIn } from './api-harness';
 import { descendants, isAlive } from './processes';
 import { type Sample, scrape } from './prometheus';
 import { runAmbit } from './run-ambit';
+import { apiClient, signIn } from './support/api-harness';
 import { waitUntil, waitUntilAsync } from './wait';
 
 const NS = 'rollouts';

@@ -14,9 +14,9 @@ import {
 import type { AnyProcedure } from '@trpc/server';
 import { EventSource } from 'eventsource';
 import { pino } from 'pino';
-import { API_PATH, type Bff, type BffOptions, startBff } from '../src/server/bff';
-import { type AppRouter, appRouter } from '../src/server/router';
-import type { ProcedureMeta } from '../src/server/trpc';
+import { API_PATH, type Bff, type BffOptions, startBff } from '../../src/server/bff';
+import { type AppRouter, appRouter } from '../../src/server/router';
+import type { ProcedureMeta } from '../../src/server/trpc';
 
 /** A real control plane and BFF on 127.0.0.1 with free ports, in a temp data dir. */
 export interface ApiHarness {
@@ -25,10 +25,14 @@ export interface ApiHarness {
   bff: Bff;
   apiUrl: string;
   admin: { username: string; password: string };
+  /** Stops both and removes the data dir; a second call waits for the first. */
   close(): Promise<void>;
 }
 
-export async function startApiHarness(options: Partial<Omit<BffOptions, 'controlPlane' | 'dataDir'>> = {}): Promise<ApiHarness> {
+/** What a test may set on the BFF (the harness owns its control plane and data dir). */
+export type ApiHarnessOptions = Partial<Omit<BffOptions, 'controlPlane' | 'dataDir'>>;
+
+export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ambit-bff-api-'));
   const logger = pino({ level: 'silent' });
   const controlPlane = await startControlPlane({ dataDir, xdsPort: 0, secureXdsPort: 0, monitoringPort: 0, logger });
@@ -38,16 +42,21 @@ export async function startApiHarness(options: Partial<Omit<BffOptions, 'control
     const admin = bff.initialAdmin;
     if (!admin) throw new Error('a fresh data dir must get an initial admin');
     const started = bff;
+    let closing: Promise<void> | undefined;
+    const closeAll = async () => {
+      await started.close();
+      await controlPlane.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
     return {
       dataDir,
       controlPlane,
       bff,
       apiUrl: `${bff.url}${API_PATH}`,
       admin,
-      async close() {
-        await started.close();
-        await controlPlane.stop();
-        rmSync(dataDir, { recursive: true, force: true });
+      close() {
+        closing ??= closeAll();
+        return closing;
       },
     };
   } catch (error) {
@@ -115,6 +124,11 @@ export async function signIn(
   const setCookie = response.headers.get('set-cookie') ?? '';
   const cookie = setCookie.split(';', 1)[0] ?? '';
   return { cookie, csrfToken: body.result.data.csrfToken };
+}
+
+/** A client signed in (session cookie and CSRF token) as the harness' initial admin, as the console is after login. */
+export async function adminClient(api: ApiHarness) {
+  return apiClient(api.apiUrl, await signIn(api.apiUrl, api.admin.username, api.admin.password));
 }
 
 /** The tRPC error code of a failed call (`UNAUTHORIZED`, `BAD_REQUEST`...), and its message. */
