@@ -468,4 +468,53 @@ describe('Ambit console against the running embedded demo (ambit up)', () => {
     await page.waitForURL((url) => !url.searchParams.has('at'));
     await context.close();
   });
+
+  it('topology: "/" focuses the node finder, and a workload chosen from the keyboard opens its panel and is centred', async () => {
+    assert.ok(browser && up);
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await signIn(context, 'admin', up.adminPassword);
+    await page.goto(`${up.consoleUrl}/topology?window=1m`);
+    await page.locator('[data-testid="topology-canvas"][data-layout="applied"]').waitFor();
+    await page.getByTestId('topology-node').filter({ hasText: 'reviews-v2' }).first().waitFor();
+
+    // Nothing focused yet: "/" goes to the finder, as its placeholder says.
+    const finder = page.getByRole('combobox', { name: 'Go to node' });
+    assert.match((await finder.getAttribute('placeholder')) ?? '', /\//);
+    await page.keyboard.press('/');
+    assert.ok(await finder.evaluate((element) => element === document.activeElement), '"/" focused the finder');
+    await page.keyboard.type('reviews-v2');
+    const status = page.getByTestId('node-finder').getByRole('status');
+    await status.filter({ hasText: /^\d+ nodes? match/ }).waitFor();
+    assert.equal(await finder.getAttribute('aria-expanded'), 'true');
+    assert.equal(await finder.getAttribute('aria-activedescendant'), null, 'typing makes no option active');
+
+    // Up wraps to the last match; Escape closes the list and keeps the text.
+    const option = page.getByRole('listbox', { name: 'Nodes' }).getByRole('option', { selected: true });
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await finder.getAttribute('aria-activedescendant'), await option.getAttribute('id'));
+    assert.ok(await option.evaluate((element) => element.nextElementSibling === null), 'Up from the box goes to the last option');
+    await page.keyboard.press('Escape');
+    assert.equal(await finder.getAttribute('aria-expanded'), 'false', 'Escape closed the list');
+    assert.equal(await finder.inputValue(), 'reviews-v2');
+    // Down opens it again with the best match active (aria-activedescendant), Enter chooses it.
+    await page.keyboard.press('ArrowDown');
+    assert.match((await option.textContent()) ?? '', /^reviews-v2 workload · demo\b/);
+    assert.equal(await finder.getAttribute('aria-activedescendant'), await option.getAttribute('id'));
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-topology-node-finder.png') });
+    await page.keyboard.press('Enter');
+    await page.getByTestId('node-panel').getByRole('heading', { name: 'reviews-v2' }).waitFor();
+    await page.waitForURL((url) => url.searchParams.get('node') === workloadId('reviews-v2'));
+    assert.equal(await finder.getAttribute('aria-expanded'), 'false', 'the list closed');
+    assert.ok(await finder.evaluate((element) => element === document.activeElement), 'focus stays in the finder');
+    // The view moves so that the chosen node is in the middle of the canvas.
+    await page.waitForFunction((id) => {
+      const node = document.querySelector(`.react-flow__node[data-id="${id}"]`)?.getBoundingClientRect();
+      const pane = document.querySelector('.react-flow')?.getBoundingClientRect();
+      if (!node || !pane) return false;
+      const dx = node.left + node.width / 2 - (pane.left + pane.width / 2);
+      const dy = node.top + node.height / 2 - (pane.top + pane.height / 2);
+      return Math.abs(dx) < 3 && Math.abs(dy) < 3;
+    }, workloadId('reviews-v2'));
+    await context.close();
+  });
 });

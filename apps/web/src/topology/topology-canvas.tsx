@@ -38,6 +38,7 @@ import { LabelLayerContext, labelsShown } from './label-layer';
 import { loadManualPositions, type Point, saveManualPositions, sessionPositionStorage } from './manual-positions';
 import { describeNode, drawsTheSame, type FindMark, MeshNode, type MeshNodeType } from './mesh-node';
 import { NamespaceBox, type NamespaceBoxType } from './namespace-box';
+import { NodeFinder } from './node-finder';
 import { indexNodes, type NodeIndex, nodeAt } from './node-hits';
 import { SecureEdge, type SecureEdgeType } from './secure-edge';
 import { type LayoutState, NODE_HEIGHT, NODE_WIDTH } from './use-elk-layout';
@@ -509,6 +510,7 @@ export function TopologyCanvas({
             minZoom={MIN_ZOOM}
             aria-label="Service graph"
           >
+            <NodeFinder nodes={graph.nodes} onSelect={onSelect} />
             <Background />
             <Controls />
             <ZoomDetail canvasRef={canvasRef} />
