@@ -92,6 +92,7 @@ async function buildProxyBundle(kind: ProxyKind): Promise<void> {
       legalComments: 'external',
       logLevel: 'warning',
       plugins: [
+        ...(kind === 'ztunnel' ? [withoutReflectionCodecs] : []),
         {
           // CommonJS output has no import.meta; each module keeps the URL of its own source, which
           // is what it resolves files against (packages/shared finds its .proto files that way).
@@ -111,6 +112,26 @@ async function buildProxyBundle(kind: ProxyKind): Promise<void> {
     rmSync(staging, { recursive: true, force: true });
   }
 }
+
+/**
+ * The ztunnel subscribes only to types the wire codec reads (Address, Authorization, Node); the
+ * reflection codecs (Envoy's schemas through protobufjs) are a dynamic import it never takes. Left
+ * in, their ~150 KB of source sit in the heap as part of the bundle's source string; here they are
+ * a module that says what is missing if a ztunnel is ever asked for such a type.
+ */
+const withoutReflectionCodecs = {
+  name: 'ztunnel-without-reflection-codecs',
+  setup(plugin: import('esbuild').PluginBuild) {
+    plugin.onResolve({ filter: /\/reflection-resource-types$/ }, (args) => ({ path: args.path, namespace: 'ztunnel-stub' }));
+    plugin.onLoad({ filter: /.*/, namespace: 'ztunnel-stub' }, () => ({
+      contents: `export function reflectionResourceType(typeUrl) {
+  const fail = () => { throw new Error('the ztunnel decodes only workload API and Node resources, not ' + typeUrl); };
+  return { typeUrl, decode: fail, nameOf: fail };
+}`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** Builds the bundles of `kinds` (default both) that are missing or stale; returns where each one is. */
 export async function ensureProxyBundles(kinds: readonly ProxyKind[] = PROXY_KINDS): Promise<Record<ProxyKind, string>> {

@@ -41,18 +41,24 @@ export interface InboundOptions {
 }
 
 const OK_HEADERS = Object.freeze({ ':status': 200 });
-const SWEEP_MIN = 1024;
 const UNKNOWN_TARGET = 'reason="unknown_target"';
 
 export class InboundProxy {
   /** Allowed connections still open, with what they were authorized as: a policy change re-checks them. */
   private readonly open = new Map<BridgeSide, AuthzRequest>();
-  private sweepAt = SWEEP_MIN;
   private reauthorizeScheduled = false;
   /** The state's authorizationRevision the open connections were last checked against. */
   private checkedRevision = -1;
 
-  constructor(private readonly options: InboundOptions) {}
+  /** A side's 'close' listener, shared by all: EventEmitter calls it with the closing side as `this`. */
+  private readonly untrack: (this: BridgeSide) => void;
+
+  constructor(private readonly options: InboundOptions) {
+    const open = this.open;
+    this.untrack = function untrack(this: BridgeSide): void {
+      open.delete(this);
+    };
+  }
 
   /**
    * Subscribe to state changes: one re-authorization pass per event-loop turn however many changes
@@ -103,12 +109,10 @@ export class InboundProxy {
     }
   }
 
-  /** Remembers an allowed connection; closed ones are swept out when the map doubles (no per-connection listener). */
+  /** Remembers an allowed connection until it closes, so a closed stream is not kept alive by the map. */
   private track(side: BridgeSide, request: AuthzRequest): void {
     this.open.set(side, request);
-    if (this.open.size < this.sweepAt) return;
-    for (const key of this.open.keys()) if (key.destroyed) this.open.delete(key);
-    this.sweepAt = Math.max(SWEEP_MIN, this.open.size * 2);
+    side.on('close', this.untrack);
   }
 
   /** The HBONE server's tunnel handler. */
