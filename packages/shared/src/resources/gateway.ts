@@ -12,7 +12,20 @@ export const gatewayDuration = z
   .string()
   .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, 'must be a Gateway API duration such as 10s, 500ms or 1m30s');
 
-const hostname = z.string().min(1).max(253);
+// Gateway API `Hostname` (RFC 1123 labels, lower case, optionally a leading `*.`) and `PreciseHostname` (no wildcard).
+const hostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'is not a valid hostname (RFC 1123, lower case)');
+const preciseHostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'is not a valid hostname (RFC 1123, lower case, no wildcard)',
+  );
 const headerName = z
   .string()
   .min(1)
@@ -72,7 +85,15 @@ export const httpRouteMatchSchema = z.strictObject({
   method: z.enum(httpMethods).optional(),
 });
 
-const headerValue = z.strictObject({ name: headerName, value: z.string().max(4096) });
+// Gateway API's HTTPHeader value (1–4096); written into requests and replies, so no CR, LF or other control byte (RFC 9110 field-value).
+const headerValue = z.strictObject({
+  name: headerName,
+  value: z
+    .string()
+    .min(1)
+    .max(4096)
+    .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must not contain control characters such as CR or LF'),
+});
 export const headerModifierSchema = z.strictObject({
   set: z.array(headerValue).max(16).optional(),
   add: z.array(headerValue).max(16).optional(),
@@ -131,13 +152,13 @@ export const httpRouteFilterSchema = z
     requestRedirect: z
       .strictObject({
         scheme: z.enum(['http', 'https']).optional(),
-        hostname: hostname.optional(),
+        hostname: preciseHostname.optional(),
         path: pathModifier.optional(),
         port: port.optional(),
         statusCode: z.union([z.literal(301), z.literal(302), z.literal(303), z.literal(307), z.literal(308)]).optional(),
       })
       .optional(),
-    urlRewrite: z.strictObject({ hostname: hostname.optional(), path: pathModifier.optional() }).optional(),
+    urlRewrite: z.strictObject({ hostname: preciseHostname.optional(), path: pathModifier.optional() }).optional(),
     extensionRef: localObjectReferenceSchema.optional(),
     cors: z.looseObject({}).optional(),
     externalAuth: z.looseObject({}).optional(),
