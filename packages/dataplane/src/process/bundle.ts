@@ -27,9 +27,12 @@ const ENTRIES: Record<ProxyKind, string> = {
  * 1 MiB (default 16 MiB semi-spaces): its RSS stays ~25 MiB lower under load for a few percent more
  * GC, since what it allocates per chunk dies young. The waypoint keeps the default: it holds each
  * request's objects across several event-loop turns, and with 1 MiB its GC share rose from ~3 % to
- * ~29 % of its busy time (bench/results/profiles/README.md). One V8 worker thread instead of four
- * saves the ztunnel ~3–4 MiB of thread stacks and allocator arenas; its heap is small enough that
- * concurrent GC work gains nothing measurable from more (bench/README.md, ztunnel section).
+ * ~29 % of its busy time (bench/results/profiles/README.md). 4 MiB (tried 2026-11-27 with the llhttp
+ * request reader) made scavenges shorter but four times as frequent, moved neither p99 nor RSS beyond
+ * the noise (full bench: 2.44 vs 2.53 ms added p99, 77.7 vs 75.7 MB) and cost CPU per request at
+ * saturation. One V8 worker thread instead of four saves the ztunnel ~3–4 MiB of thread stacks and
+ * allocator arenas; its heap is small enough that concurrent GC work gains nothing measurable from
+ * more (bench/README.md, ztunnel section).
  */
 export const PROXY_NODE_FLAGS: Record<ProxyKind, readonly string[]> = {
   // --heap-growing-percent=10: with a 1 MiB young generation, connection churn promotes short-lived

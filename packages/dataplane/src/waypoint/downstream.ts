@@ -1,16 +1,40 @@
 /**
  * HTTP inside inbound tunnels: each accepted CONNECT stream carries one client connection,
- * HTTP/1.1 or cleartext HTTP/2 (told apart by the HTTP/2 connection preface), which is handed to
- * a node `http.Server` or `http2` server as if it were a socket. gRPC rides on the HTTP/2 one.
+ * HTTP/1.1 or cleartext HTTP/2 (told apart by the HTTP/2 connection preface). HTTP/1.1 is read
+ * by Http1DownstreamConnection (llhttp, no http.Server); HTTP/2 is handed to a node `http2`
+ * server as if the stream were a socket. gRPC rides on the HTTP/2 one.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
-import type { Duplex } from 'node:stream';
+import { Http1DownstreamConnection } from './http1-downstream';
 import type { TunnelContext } from './tunnel-context';
-import { carryHttp } from './tunnel-transport';
 
-export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
-export type DownstreamResponse = ServerResponse | Http2ServerResponse;
+/** What an exchange reads of a request: Http1Request or node's Http2ServerRequest. */
+export interface DownstreamRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly httpVersion: string;
+  readonly httpVersionMajor: number;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  once(event: 'end', listener: () => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/** What an exchange does with a response: Http1Reply or node's Http2ServerResponse. */
+export interface DownstreamResponse {
+  readonly headersSent: boolean;
+  readonly writableFinished: boolean;
+  writeHead(status: number, headers?: OutgoingHttpHeaders): unknown;
+  write(chunk: Buffer): boolean;
+  end(): unknown;
+  end(chunk: Buffer | string): unknown;
+  once(event: 'finish' | 'close' | 'drain', listener: () => void): unknown;
+  addTrailers(headers: OutgoingHttpHeaders): void;
+  destroy(): unknown;
+}
+
 export type DownstreamHandler = (request: DownstreamRequest, response: DownstreamResponse, context: TunnelContext) => void;
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
@@ -22,21 +46,22 @@ export interface DownstreamOptions {
 }
 
 export class DownstreamServer {
-  private readonly http1: http.Server;
   private readonly http2: http2.Http2Server;
-  /** Tunnel of each HTTP/1.1 connection (the stream itself) and each HTTP/2 session. */
+  /** Tunnel of each HTTP/2 session. */
   private readonly contexts = new WeakMap<object, TunnelContext>();
+  private readonly http1 = new Set<Http1DownstreamConnection>();
+  /** One timer for every HTTP/1.1 connection's keep-alive idle time instead of one per connection. */
+  private readonly idleSweeper: NodeJS.Timeout;
   private readonly streams = new Set<ServerHttp2Stream>();
   // The http2 server announces a session synchronously inside emit('connection'): this is its tunnel.
   private connecting: TunnelContext | undefined;
 
   constructor(
     private readonly handler: DownstreamHandler,
-    options: DownstreamOptions,
+    private readonly options: DownstreamOptions,
   ) {
-    this.http1 = http.createServer({ keepAliveTimeout: options.idleTimeoutMs, requestTimeout: 0 }, this.onHttp1Request);
-    this.http1.keepAliveTimeout = options.idleTimeoutMs;
-    this.http1.on('clientError', onClientError);
+    this.idleSweeper = setInterval(this.sweepIdle, Math.min(30_000, Math.max(250, Math.floor(options.idleTimeoutMs / 4))));
+    this.idleSweeper.unref();
     this.http2 = http2.createServer({ settings: { enablePush: false } });
     this.http2.setTimeout(options.idleTimeoutMs);
     this.http2.on('session', this.onSession);
@@ -58,27 +83,33 @@ export class DownstreamServer {
       this.http2.emit('connection', stream);
       this.connecting = undefined;
     } else {
-      this.contexts.set(carryHttp(stream), context);
-      this.http1.emit('connection', stream);
+      this.http1.add(new Http1DownstreamConnection(stream, context, this.handler, this.options, this));
     }
     if (stream.isPaused()) stream.resume();
   }
 
   /** Resets every open tunnel. */
   close(): void {
+    clearInterval(this.idleSweeper);
     for (const stream of this.streams) stream.destroy();
     this.streams.clear();
+    this.http1.clear();
   }
+
+  /** @internal An HTTP/1.1 connection that is gone. */
+  forget(connection: Http1DownstreamConnection): void {
+    this.http1.delete(connection);
+  }
+
+  // Keep-alive idle time (Node's timeout plus one second) and the head deadline, checked for all at once.
+  private readonly sweepIdle = (): void => {
+    const now = performance.now();
+    for (const connection of this.http1) connection.checkTimeouts(now);
+  };
 
   private readonly onSession = (session: ServerHttp2Session): void => {
     if (this.connecting) this.contexts.set(session, this.connecting);
     else session.destroy();
-  };
-
-  private readonly onHttp1Request = (request: IncomingMessage, response: ServerResponse): void => {
-    const context = this.contexts.get(request.socket);
-    if (context) this.handler(request, response, context);
-    else response.destroy();
   };
 
   private readonly onHttp2Request = (request: Http2ServerRequest, response: Http2ServerResponse): void => {
@@ -86,12 +117,6 @@ export class DownstreamServer {
     if (context) this.handler(request, response, context);
     else response.stream.close();
   };
-}
-
-function onClientError(error: Error, socket: Duplex): void {
-  if (socket.writable && (error as NodeJS.ErrnoException).code !== 'ECONNRESET')
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-  else socket.destroy();
 }
 
 /** Reads just enough of a tunnel to tell the HTTP/2 preface from an HTTP/1.1 request line. */

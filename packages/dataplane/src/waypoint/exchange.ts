@@ -6,8 +6,7 @@
  * Envoy's response flags say what happened (NR, DENY, FI, DI, UF, UH, UO, UT, URX, UC, DC).
  */
 import { randomUUID } from 'node:crypto';
-import type { Http2ServerRequest, IncomingHttpHeaders } from 'node:http2';
-import type { Writable } from 'node:stream';
+import type { Http2ServerRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { type AuthzRequest, evaluateAuthorization } from '@ambit/shared/authz';
 import {
   applyRequestHeaderModifier,
@@ -181,7 +180,7 @@ export class Exchange {
       if (filter.type !== 'RequestRedirect') continue;
       const prefix = route.match.path.type === 'PathPrefix' ? route.match.path.value : undefined;
       const redirect = computeRedirect({ scheme: 'http', host: record.authority, path: record.path, port: context.port }, filter, prefix);
-      this.response.writeHead(redirect.status, { location: redirect.location, 'content-length': '0' });
+      if (!this.writeHeadChecked(redirect.status, { location: redirect.location, 'content-length': '0' })) return;
       record.status = redirect.status;
       this.response.end();
       return;
@@ -383,7 +382,7 @@ export class Exchange {
       }
       if (this.retriesDone > 0 || this.copies === undefined) this.record.addFlag('URX');
     }
-    this.relay(status, headers);
+    this.relay(attempt, status, headers);
   }
 
   /** @internal An attempt failed before response headers: connect failure, reset, or its per-try timeout. */
@@ -421,21 +420,42 @@ export class Exchange {
     this.retryTimer = setTimeout(this.startAttempt, delay);
   }
 
-  private relay(status: number, upstreamHeaders: HeaderRecord | IncomingHttpHeaders): void {
-    const { response, record } = this;
+  private relay(attempt: Attempt, status: number, upstreamHeaders: HeaderRecord | IncomingHttpHeaders): void {
+    const { record } = this;
     let headers = forwardedResponseHeaders(upstreamHeaders);
     for (const modifier of this.responseModifiers) headers = applyResponseHeaderModifier(headers, modifier);
     const grpcStatus = headerValue(upstreamHeaders, 'grpc-status');
     if (grpcStatus !== undefined) record.grpcStatus = grpcStatus;
-    response.writeHead(status, headers);
+    if (!this.writeHeadChecked(status, headers)) {
+      if (this.attempt === attempt) this.attempt = undefined;
+      attempt.abort();
+      attempt.release(false);
+      return;
+    }
     record.status = status;
+  }
+
+  /**
+   * writeHead, or (when the head cannot be written: a CR/LF or bad name from the routing config or
+   * the upstream) the waypoint's 500 in its place; never a throw into the parser that called us.
+   */
+  private writeHeadChecked(status: number, headers: HeaderRecord | OutgoingHttpHeaders): boolean {
+    try {
+      this.response.writeHead(status, headers);
+      return true;
+    } catch (error) {
+      this.record.error = `invalid response head: ${(error as Error).message}`;
+      if (this.response.headersSent) this.abortDownstream();
+      else this.reply(500, 'invalid response head');
+      return false;
+    }
   }
 
   /** @internal A piece of the relayed response body. */
   onResponseData(attempt: Attempt, chunk: Buffer): void {
     if (attempt !== this.attempt || this.finished || attempt.status === undefined) return;
     this.record.responseBytes += chunk.length;
-    if (!(this.response as Writable).write(chunk)) {
+    if (!this.response.write(chunk)) {
       attempt.pause();
       this.response.once('drain', this.onResponseDrain);
     }
@@ -456,6 +476,11 @@ export class Exchange {
     else {
       this.record.responseBytes += last.length;
       this.response.end(last);
+    }
+    // Answered before the whole request body went up: the rest is dropped, so the upstream request cannot be completed.
+    if (this.bodyStarted && !this.bodyComplete) {
+      this.sink = undefined;
+      attempt.abort();
     }
     attempt.release((attempt.status ?? 0) >= 500);
   }

@@ -89,7 +89,7 @@ export function headerValue(headers: HeaderRecord | IncomingHttpHeaders, name: s
  * lower-case names, repeated headers combined as Node combines them: `set-cookie` as a list,
  * `cookie` joined by `; `, single-valued ones keeping the first, others joined by `, `.
  */
-export function responseHeaderRecord(raw: readonly string[]): HeaderRecord {
+export function headerRecordOf(raw: readonly string[]): HeaderRecord {
   const out: HeaderRecord = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();

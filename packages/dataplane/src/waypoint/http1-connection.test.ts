@@ -269,4 +269,44 @@ describe('Http1Connection', () => {
     expect([first.status, first.body, second.status, second.body]).toEqual([200, 'a', 404, 'b']);
     expect(owner.reused).toBe(2);
   });
+
+  it('reads a discarded answer to its end and reuses the connection', async () => {
+    const { upstream, owner, connection } = connect();
+    const heard = get(connection);
+    upstream.answer('HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n');
+    await settle();
+    connection.discard();
+    upstream.answer('5\r\nbusy!\r\n0\r\n\r\n');
+    await settle();
+    expect([heard.status, heard.body, heard.ended, connection.destroyed, owner.reused]).toEqual([503, '', false, false, 1]);
+  });
+
+  it('closes a connection whose discarded answer goes on past the byte limit', async () => {
+    const upstream = new FakeUpstream();
+    const owner = new Owner();
+    const connection = new Http1Connection({}, upstream, owner, { bytes: 8, ms: 60_000 });
+    get(connection);
+    upstream.answer('HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n');
+    await settle();
+    connection.discard();
+    upstream.answer('5\r\nbusy!\r\n');
+    await settle();
+    expect(connection.destroyed).toBe(false);
+    upstream.answer('5\r\nbusy!\r\n');
+    await settle();
+    expect([connection.destroyed, owner.forgotten, owner.reused]).toEqual([true, 1, 0]);
+  });
+
+  it('closes a connection whose discarded answer never ends', async () => {
+    const upstream = new FakeUpstream();
+    const owner = new Owner();
+    const connection = new Http1Connection({}, upstream, owner, { bytes: 1024, ms: 30 });
+    get(connection);
+    upstream.answer('HTTP/1.1 502 Bad Gateway\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n');
+    await settle();
+    connection.discard();
+    const closed = new Promise((resolve) => upstream.once('close', resolve));
+    await closed;
+    expect([connection.destroyed, owner.forgotten, owner.reused]).toEqual([true, 1, 0]);
+  });
 });

@@ -8,7 +8,7 @@
 import { _checkInvalidHeaderChar, _checkIsHttpToken, HTTPParser } from 'node:_http_common';
 import type { Duplex } from 'node:stream';
 import type { HeaderRecord } from '@ambit/shared/routing';
-import { responseHeaderRecord } from './http-headers';
+import { headerRecordOf } from './http-headers';
 
 /** How the request body is framed upstream. */
 export type BodyFraming = 'none' | 'length' | 'chunked';
@@ -42,6 +42,8 @@ const FRAMED_HERE = new Set(['host', 'content-length', 'transfer-encoding']);
 const DECIMAL = /^\d{1,15}$/;
 // Node's own check on a request target: no spaces or control characters.
 const INVALID_PATH = /[^\u0021-\u00ff]/;
+// A discarded answer (a retried 5xx) is read to its end to keep the connection, but no further than this.
+export const DISCARD_LIMITS = Object.freeze({ bytes: 64 * 1024, ms: 1_000 });
 
 export class InvalidRequestHeadError extends Error {
   readonly code = 'ERR_INVALID_UPSTREAM_HEAD';
@@ -66,11 +68,15 @@ export class Http1Connection {
   private held: Buffer | undefined;
   private executing = false;
   private closed = false;
+  /** Body bytes a discarded answer may still take before the connection is given up. */
+  private discardBudget = 0;
+  private discardTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly key: object,
     private readonly transport: Duplex,
     private readonly owner: ConnectionOwner,
+    private readonly discardLimits: { readonly bytes: number; readonly ms: number } = DISCARD_LIMITS,
   ) {
     const parser = this.parser;
     parser.initialize(HTTPParser.RESPONSE, {}, MAX_HEADER_BYTES, HTTPParser.kLenientNone);
@@ -164,10 +170,18 @@ export class Http1Connection {
     this.transport.resume();
   }
 
-  /** The rest of this response is not wanted: read and drop it, then reuse the connection. */
+  /**
+   * The rest of this response is not wanted: read and drop it, then reuse the connection. An answer
+   * whose rest is longer than the discard limit, or does not end within its time, closes the connection.
+   */
   discard(): void {
     this.listener = undefined;
     this.held = undefined;
+    if (this.closed) return;
+    if (this.busy && this.discardTimer === undefined) {
+      this.discardBudget = this.discardLimits.bytes;
+      this.discardTimer = setTimeout(this.onDiscardTimeout, this.discardLimits.ms);
+    }
     this.transport.resume();
   }
 
@@ -178,6 +192,7 @@ export class Http1Connection {
     this.listener = undefined;
     this.held = undefined;
     this.busy = false;
+    this.stopDiscarding();
     this.transport.off('data', this.onTransportData);
     // A peer that closed cleanly gets a clean close back; anything else is reset.
     if (this.transport.readableEnded) this.transport.end();
@@ -185,6 +200,17 @@ export class Http1Connection {
     if (!this.executing) this.parser.close();
     this.owner.forget(this);
   }
+
+  private stopDiscarding(): void {
+    if (this.discardTimer === undefined) return;
+    clearTimeout(this.discardTimer);
+    this.discardTimer = undefined;
+  }
+
+  private readonly onDiscardTimeout = (): void => {
+    this.discardTimer = undefined;
+    this.destroy();
+  };
 
   private fail(error: Error): void {
     const listener = this.listener;
@@ -270,11 +296,16 @@ export class Http1Connection {
       return 0;
     }
     this.keepAlive = shouldKeepAlive;
-    this.listener?.onHead(status, responseHeaderRecord(raw));
+    this.listener?.onHead(status, headerRecordOf(raw));
     return this.headRequest ? 1 : 0;
   };
 
   private readonly onBody = (chunk: Buffer): void => {
+    if (this.discardTimer !== undefined) {
+      this.discardBudget -= chunk.length;
+      if (this.discardBudget < 0) this.destroy();
+      return;
+    }
     if (this.closed || !this.listener) return;
     this.releaseHeld();
     this.held = chunk;
@@ -289,9 +320,10 @@ export class Http1Connection {
     }
     let trailers: HeaderRecord | undefined;
     if (this.pendingHeaders.length > 0) {
-      trailers = responseHeaderRecord(this.pendingHeaders);
+      trailers = headerRecordOf(this.pendingHeaders);
       this.pendingHeaders = [];
     }
+    this.stopDiscarding();
     const listener = this.listener;
     this.listener = undefined;
     this.busy = false;

@@ -1,9 +1,11 @@
 /**
- * Types for the slice of `node:_http_common` the upstream HTTP/1.1 connection uses: the llhttp
- * binding under Node's own http client, with its strict (non-lenient) settings.
+ * Types for the slice of `node:_http_common` the HTTP/1.1 connections use (upstream responses,
+ * downstream requests): the llhttp binding under Node's own http client and server, with its strict
+ * (non-lenient) settings.
  */
 declare module 'node:_http_common' {
   export class HTTPParser {
+    static readonly REQUEST: number;
     static readonly RESPONSE: number;
     static readonly kOnHeaders: number;
     static readonly kOnHeadersComplete: number;
@@ -18,6 +20,8 @@ declare module 'node:_http_common' {
     finish(): undefined | Error;
     close(): void;
   }
+  /** Method names by llhttp's method number (what a request's `onHeadersComplete` gets). */
+  export const methods: readonly string[];
   /** True when `value` holds a byte not allowed in a header value. */
   export function _checkInvalidHeaderChar(value: string): boolean;
   /** True when `name` is an RFC 9110 token. */
