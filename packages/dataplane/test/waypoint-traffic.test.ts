@@ -1,7 +1,7 @@
 // Traffic management at a running waypoint: weighted splits, weight changes under load, retries,
 // timeouts, fault injection, outlier ejection and per-endpoint limits, measured at the client.
-// The waypoint draws weights and fault percentages from a seeded uniform generator, reseeded by
-// each statistical test, so a share is the same in every run (and as fair as Math.random's).
+// The waypoint draws fault percentages, and where each route's weight sequence starts, from a seeded
+// uniform generator, reseeded by each statistical test, so a share is the same in every run.
 
 import type { RouteFault } from '@ambit/shared/xds';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

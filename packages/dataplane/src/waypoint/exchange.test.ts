@@ -97,6 +97,7 @@ function waypoint(filters: CompiledFilter[], options: { backends?: boolean; appP
     domainSuffix: 'cluster.local',
     retryBufferBytes: 64 * 1024,
     random: () => 0,
+    weightSequences: new WeakMap(),
   } as unknown as ProxyContext;
   const client = new FakeClient();
   new Http1DownstreamConnection(

@@ -24,6 +24,7 @@ import {
   pickBackend,
   type RouteRetry,
   rewriteUrl,
+  WeightedSequence,
 } from '@ambit/shared/routing';
 import type { FlowRing } from '../flows/flow-ring';
 import type { ProxyState } from '../state/proxy-state';
@@ -52,8 +53,10 @@ export interface ProxyContext {
   domainSuffix: string;
   /** Request bodies kept for retries and mirrors, per request; a larger body disables both. */
   retryBufferBytes: number;
-  /** Returns [0, 1), like Math.random: weights, fault percentages and mirror percentages use it. */
+  /** Returns [0, 1), like Math.random: fault and mirror percentages use it, and each route's weight sequence starts at one. */
   random: () => number;
+  /** Per route (its compiled action, alive as long as its route table): where its weighted picks have got to. */
+  weightSequences: WeakMap<ForwardAction, WeightedSequence>;
   /** Where each request's authorization decision is recorded. */
   flows?: FlowRing;
 }
@@ -68,6 +71,16 @@ export interface BodySink {
   write(chunk: Buffer): boolean;
   end(): void;
   once(event: 'drain', listener: () => void): unknown;
+}
+
+/** The route's weight sequence, started at a random point the first time the route is used. */
+function weightSequenceOf(proxy: ProxyContext, action: ForwardAction): WeightedSequence {
+  let sequence = proxy.weightSequences.get(action);
+  if (sequence === undefined) {
+    sequence = new WeightedSequence(proxy.random());
+    proxy.weightSequences.set(action, sequence);
+  }
+  return sequence;
 }
 
 /** Envoy's mapping of a local HTTP reply to a gRPC status. */
@@ -185,7 +198,7 @@ export class Exchange {
       this.response.end();
       return;
     }
-    const backend = pickBackend(action, proxy.random);
+    const backend = pickBackend(action, weightSequenceOf(proxy, action).next);
     if (!backend || backend.invalid !== undefined || backend.port === undefined) {
       record.error = backend?.invalid ?? 'no backend with a port';
       this.reply(500, 'no usable backend for this route');

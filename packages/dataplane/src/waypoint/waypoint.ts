@@ -80,7 +80,7 @@ export interface WaypointOptions {
   upstreamIdleTimeoutMs?: number;
   /** Request body kept for retries and mirrors; default 1 MiB. */
   retryBufferBytes?: number;
-  /** For weights and percentages; Math.random by default. */
+  /** For percentages and where each route's weight sequence starts; Math.random by default. */
   random?: () => number;
 }
 
@@ -134,6 +134,7 @@ export async function startWaypoint(options: WaypointOptions): Promise<Waypoint>
     domainSuffix: options.domainSuffix ?? 'cluster.local',
     retryBufferBytes: options.retryBufferBytes ?? 1024 * 1024,
     random: options.random ?? Math.random,
+    weightSequences: new WeakMap(),
     flows: new FlowRing(`waypoint/${name}`, options.flowCapacity),
   };
   const downstream = new DownstreamServer((request, response, context) => new Exchange(proxy, request, response, context).start(), {

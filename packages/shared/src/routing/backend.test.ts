@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pickBackend } from './backend';
+import { pickBackend, WeightedSequence } from './backend';
 import type { CompiledBackend } from './types';
 
 function backends(...weights: number[]): CompiledBackend[] {
@@ -33,5 +33,41 @@ describe('pickBackend', () => {
 
   it('stays in range at the top of the random interval', () => {
     expect(pickBackend({ backends: backends(1, 1) }, () => 0.999_999_999_999)?.name).toBe('v1');
+  });
+});
+
+describe('WeightedSequence', () => {
+  /** Counts `n` picks along one sequence from `start`. */
+  function picked(list: CompiledBackend[], n: number, start: number): Record<string, number> {
+    const sequence = new WeightedSequence(start);
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < n; i++) {
+      const name = pickBackend({ backends: list }, sequence.next)?.name ?? 'none';
+      counts[name] = (counts[name] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  it('keeps every run of picks within a few requests of the weights, from any start', () => {
+    for (let k = 0; k < 50; k++) {
+      const start = k / 50;
+      const split = picked(backends(70, 30, 0), 500, start);
+      expect(Math.abs((split.v0 ?? 0) - 350), `70/30 from ${start}`).toBeLessThanOrEqual(3);
+      expect(split.v2).toBeUndefined();
+      const canary = picked(backends(60, 40), 400, start);
+      expect(Math.abs((canary.v1 ?? 0) - 160), `60/40 from ${start}`).toBeLessThanOrEqual(3);
+      for (const n of [10, 37, 100]) {
+        const few = picked(backends(80, 20), n, start);
+        expect(Math.abs((few.v1 ?? 0) - n * 0.2), `80/20, ${n} picks from ${start}`).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+
+  it('stays in [0, 1)', () => {
+    const sequence = new WeightedSequence(0.999_999);
+    for (let i = 0; i < 10_000; i++) {
+      const point = sequence.next();
+      expect(point >= 0 && point < 1).toBe(true);
+    }
   });
 });

@@ -24,3 +24,27 @@ export function pickBackend(
   // Only reached through floating-point rounding at the very top of the range.
   return last;
 }
+
+/** The golden ratio's fractional part: stepping by it, each new point lands in the largest gap the earlier ones left. */
+const GOLDEN_STEP = 0.618_033_988_749_894_9;
+
+/**
+ * Points in [0, 1) for pickBackend along a Weyl sequence (golden-ratio steps from `start`) instead
+ * of independent draws: over any run of n picks each backend's count stays within a few requests of
+ * its weight's share, where independent draws drift by about √n (±10 of 400 requests at 40 %). A
+ * canary step's traffic then splits as its weights say from its first requests. One per route.
+ */
+export class WeightedSequence {
+  private point: number;
+
+  constructor(start: number) {
+    this.point = start - Math.floor(start);
+  }
+
+  /** The next point; a bound function, so a caller can pass it as pickBackend's `random`. */
+  readonly next = (): number => {
+    this.point += GOLDEN_STEP;
+    if (this.point >= 1) this.point -= 1;
+    return this.point;
+  };
+}

@@ -3,7 +3,7 @@
  * table (control plane translator, simulator, analyzers) and matching requests against it,
  * picking backends and applying filters (waypoint, per request).
  */
-export { pickBackend } from './backend';
+export { pickBackend, WeightedSequence } from './backend';
 export { compileRouteTable, DEFAULT_RETRY_ATTEMPTS } from './compile';
 export { defaultServiceRoute } from './default-route';
 export { parseGatewayDuration } from './duration';
