@@ -203,7 +203,10 @@ describe('Prometheus back end on a real Prometheus scraping the embedded mesh', 
     const [rateA, durationA] = viaEmbedded;
     const [rateB, durationB] = viaPrometheus;
     expect(Math.abs((rateB?.value ?? -1) - (rateA?.value ?? 0))).toBeLessThanOrEqual(5);
-    expect(Math.abs((durationB?.value ?? -1) - (durationA?.value ?? 0))).toBeLessThanOrEqual(Math.max(durationA?.value ?? 0, 1) * 0.5);
+    // As above: each back end interpolates its p99 in a histogram bucket over samples taken a scrape apart, so the bound is
+    // relative to the larger of the two (a p99 near a bucket edge lands in the next bucket on one side).
+    const durations = [durationA?.value ?? 0, durationB?.value ?? 0];
+    expect(Math.abs((durationB?.value ?? -1) - (durationA?.value ?? 0))).toBeLessThanOrEqual(Math.max(...durations, 1) * 0.5);
   });
 
   it('answers a range query aligned to the same steps', async () => {
