@@ -308,6 +308,21 @@ describe('Http1DownstreamConnection', () => {
     expect(client.writableEnded).toBe(false);
   });
 
+  it('sends no last chunk to HEAD even when the reply says it is chunked, so the next reply is read cleanly', async () => {
+    const { client, seen } = open();
+    client.send('HEAD /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n');
+    await settle();
+    // A route's ResponseHeaderModifier can set Transfer-Encoding after the upstream's own was dropped.
+    seen[0]?.reply.writeHead(200, { 'transfer-encoding': 'chunked' });
+    seen[0]?.reply.end();
+    answer(seen[1], 200, 'second');
+    await settle();
+    const [head, rest] = client.written.split('\r\n\r\n', 2);
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(rest).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(client.written.endsWith('\r\n\r\nsecond')).toBe(true);
+  });
+
   it('answers 431 to a head over 16 KiB', async () => {
     const { client, seen } = open();
     client.send(`GET / HTTP/1.1\r\nHost: h\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`);

@@ -171,14 +171,15 @@ export class Http1Reply {
         head += 'Connection: close\r\n';
       }
     }
-    if (!hasLength && !hasEncoding) {
-      if (!this.hasBody) this.chunked = false;
-      else if (!chunkedByDefault) this.last = true;
+    if (!hasLength && !hasEncoding && this.hasBody) {
+      if (!chunkedByDefault) this.last = true;
       else {
         head += 'Transfer-Encoding: chunked\r\n';
         this.chunked = true;
       }
     }
+    // HEAD, 204 and 304 carry no body whatever the head says (a route may set Transfer-Encoding): no last chunk either.
+    if (!this.hasBody) this.chunked = false;
     this.head = `${head}\r\n`;
     this.headersSent = true;
     return this;
