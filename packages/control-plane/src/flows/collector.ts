@@ -5,7 +5,8 @@
  * (the proxy numbers its records), so records sharing a millisecond are all read, each once. A
  * proxy that restarted (a new boot id, or its sequence behind the cursor) is read from its start.
  * A proxy older than sequence numbers (no boot id) is read by time from the newest millisecond read, inclusive, skipping
- * the records of that millisecond already taken: nothing doubled, nothing lost but what its ring overwrote.
+ * the records of that millisecond already taken: nothing doubled, nothing lost but what its ring overwrote
+ * (if it overwrote some of that millisecond's taken records, as many new ones are skipped; `missed` stays 0 for it).
  */
 import type { FlowRecord } from '@ambit/shared/authz';
 import type { MeshSnapshot } from '../registry/model';

@@ -38,10 +38,10 @@ function writevWithoutEmpty(this: Http2Stream, data: WritevEntry[], done: (error
 }
 
 /**
- * Lets an HBONE stream stand in for a socket under Node's HTTP/1.1 server and HTTP/2 client.
- * Node 20's Http2Stream garbles a batched write (writev) holding an empty string, which http's
- * OutgoingMessage produces: batches drop empty chunks first, so a response's head and body still
- * leave in one write. The keep-alive bookkeeping calls `ref`, `unref` and `setKeepAlive`, which
+ * Lets an HBONE stream stand in for a socket under Node's HTTP/2 client (the waypoint's HTTP/2
+ * upstream; HTTP/1.1 on both legs is the waypoint's own llhttp code, which needs none of this).
+ * Node 20's Http2Stream garbles a batched write (writev) holding an empty string: batches drop
+ * empty chunks first. The keep-alive bookkeeping calls `ref`, `unref` and `setKeepAlive`, which
  * a stream lacks and needs no more than a no-op.
  */
 export function carryHttp<T extends Http2Stream>(stream: T): T {

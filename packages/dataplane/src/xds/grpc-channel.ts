@@ -318,6 +318,8 @@ export class GrpcCall {
   }
 
   private armDeadline(deadline: number): void {
+    // No deadline at all: nothing to arm (a timer would re-arm every 24.8 days for the call's life).
+    if (!Number.isFinite(deadline)) return;
     const remaining = deadline - Date.now();
     // Node fires a longer timer at once (~24.8 days overflow it), so a far deadline is reached in steps.
     if (remaining > MAX_TIMER_MS) {

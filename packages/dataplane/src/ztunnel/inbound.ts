@@ -111,6 +111,7 @@ export class InboundProxy {
 
   /** Remembers an allowed connection until it closes, so a closed stream is not kept alive by the map. */
   private track(side: BridgeSide, request: AuthzRequest): void {
+    if (side.destroyed) return;
     this.open.set(side, request);
     side.on('close', this.untrack);
   }

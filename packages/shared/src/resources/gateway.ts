@@ -92,7 +92,7 @@ const headerValue = z.strictObject({
     .string()
     .min(1)
     .max(4096)
-    .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must not contain control characters such as CR or LF'),
+    .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must be Latin-1 text without control characters such as CR or LF'),
 });
 export const headerModifierSchema = z.strictObject({
   set: z.array(headerValue).max(16).optional(),

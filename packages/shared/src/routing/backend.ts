@@ -33,6 +33,8 @@ const GOLDEN_STEP = 0.618_033_988_749_894_9;
  * of independent draws: over any run of n picks each backend's count stays within a few requests of
  * its weight's share, where independent draws drift by about √n (±10 of 400 requests at 40 %). A
  * canary step's traffic then splits as its weights say from its first requests. One per route.
+ * Unlike Envoy's random choice the picks follow a pattern: a kind of request that recurs every 13 or
+ * 21 requests on a route (Fibonacci periods) can meet the same backend for long runs.
  */
 export class WeightedSequence {
   private point: number;
