@@ -36,6 +36,19 @@ function connection(from: string, principal: string, to: string, allowed = true)
   };
 }
 
+/** A collector reading one proxy through `fake` at a fixed time, and the destination ports of what it collected. */
+function oneProxyCollector(fake: typeof fetch, now: number) {
+  const collector = new FlowCollector({
+    targets: () => [{ name: 'ztunnel/node-1', url: 'http://127.11.0.1:15000/debug/flows' }],
+    now: () => now,
+    fetch: fake,
+  });
+  return { collector, ports: () => collector.flows().map((r) => r.destinationPort) };
+}
+
+/** from, from + 1, …, n. */
+const upTo = (n: number, from = 1) => Array.from({ length: n - from + 1 }, (_, k) => from + k);
+
 describe('impactOfDraft', () => {
   it('lists the flows a draft DENY would refuse, grouped with counts, and those an ALLOW would let through', () => {
     const base = bookinfoSnapshot({
@@ -289,13 +302,7 @@ describe('collecting flows', () => {
     const fake = (async (url: string) =>
       new Response(JSON.stringify(proxy.answer(Number(new URL(url).searchParams.get('after')))))) as typeof fetch;
     const now = 5_000_000;
-    const collector = new FlowCollector({
-      targets: () => [{ name: 'ztunnel/node-1', url: 'http://127.11.0.1:15000/debug/flows' }],
-      now: () => now,
-      fetch: fake,
-    });
-    const ports = () => collector.flows().map((r) => r.destinationPort);
-    const upTo = (n: number, from = 1) => Array.from({ length: n - from + 1 }, (_, k) => from + k);
+    const { collector, ports } = oneProxyCollector(fake, now);
 
     proxy.record(1_500, now);
     await collector.collect();
@@ -336,13 +343,7 @@ describe('collecting flows', () => {
       return new Response(JSON.stringify(answer));
     }) as typeof fetch;
     const now = 5_000_000;
-    const collector = new FlowCollector({
-      targets: () => [{ name: 'ztunnel/node-1', url: 'http://127.11.0.1:15000/debug/flows' }],
-      now: () => now,
-      fetch: fake,
-    });
-    const ports = () => collector.flows().map((r) => r.destinationPort);
-    const upTo = (n: number, from = 1) => Array.from({ length: n - from + 1 }, (_, k) => from + k);
+    const { collector, ports } = oneProxyCollector(fake, now);
 
     const older = proxy;
     older.record(1_500, now);

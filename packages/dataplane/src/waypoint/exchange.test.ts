@@ -1,25 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { constants as h2 } from 'node:http2';
-import { Duplex } from 'node:stream';
 import { type CompiledFilter, type CompiledRoute, prepareRouteTable } from '@ambit/shared/routing';
 import { describe, expect, it } from 'vitest';
 import { Exchange, type ProxyContext } from './exchange';
 import type { Http1ResponseListener } from './http1-connection';
 import { Http1DownstreamConnection } from './http1-downstream';
+import { FakeClient } from './test-fixtures';
 import type { TunnelContext } from './tunnel-context';
-
-/** The client end of a tunnel: what the waypoint wrote back, and a way to send. */
-class FakeClient extends Duplex {
-  written = '';
-  override _read(): void {}
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.written += chunk.toString('latin1');
-    done();
-  }
-  send(text: string): void {
-    this.push(Buffer.from(text, 'latin1'));
-  }
-}
 
 /** An upstream HTTP/1.1 connection that records what it was sent and answers when told. */
 class FakeUpstream {

@@ -5,10 +5,11 @@
  * conflicts (Content-Length with Transfer-Encoding, bad chunk sizes) and invalid header bytes end
  * the connection as they would there. No http.Agent or ClientRequest per request.
  */
-import { _checkInvalidHeaderChar, _checkIsHttpToken, HTTPParser } from 'node:_http_common';
+import { _checkInvalidHeaderChar, _checkIsHttpToken, type HTTPParser } from 'node:_http_common';
 import type { Duplex } from 'node:stream';
 import type { HeaderRecord } from '@ambit/shared/routing';
 import { headerRecordOf } from './http-headers';
+import { strictHttpParser } from './strict-http-parser';
 
 /** How the request body is framed upstream. */
 export type BodyFraming = 'none' | 'length' | 'chunked';
@@ -52,7 +53,7 @@ export class InvalidRequestHeadError extends Error {
 export class Http1Connection {
   /** When it went back to the pool; for the idle sweep. */
   idleSince = 0;
-  private readonly parser = new HTTPParser();
+  private readonly parser: HTTPParser;
   private listener: Http1ResponseListener | undefined;
   /** A request is out and its response not complete. */
   private busy = false;
@@ -78,12 +79,12 @@ export class Http1Connection {
     private readonly owner: ConnectionOwner,
     private readonly discardLimits: { readonly bytes: number; readonly ms: number } = DISCARD_LIMITS,
   ) {
-    const parser = this.parser;
-    parser.initialize(HTTPParser.RESPONSE, {}, MAX_HEADER_BYTES, HTTPParser.kLenientNone);
-    parser[HTTPParser.kOnHeaders] = this.onHeaders;
-    parser[HTTPParser.kOnHeadersComplete] = this.onHeadersComplete;
-    parser[HTTPParser.kOnBody] = this.onBody;
-    parser[HTTPParser.kOnMessageComplete] = this.onMessageComplete;
+    this.parser = strictHttpParser('response', MAX_HEADER_BYTES, {
+      onHeaders: this.onHeaders,
+      onHeadersComplete: this.onHeadersComplete,
+      onBody: this.onBody,
+      onMessageComplete: this.onMessageComplete,
+    });
     transport.on('data', this.onTransportData);
     transport.on('end', this.onTransportEnd);
     transport.on('error', this.onTransportError);

@@ -1,22 +1,9 @@
-import { Duplex } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { HEAD_TIMEOUT_MS, Http1DownstreamConnection } from './http1-downstream';
 import type { Http1Reply } from './http1-reply';
 import type { Http1Request } from './http1-request';
+import { FakeClient } from './test-fixtures';
 import type { TunnelContext } from './tunnel-context';
-
-/** The client end of a tunnel: what the waypoint wrote back, and a way to send. */
-class FakeClient extends Duplex {
-  written = '';
-  override _read(): void {}
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    this.written += chunk.toString('latin1');
-    done();
-  }
-  send(text: string): void {
-    this.push(Buffer.from(text, 'latin1'));
-  }
-}
 
 /** A client that does not read yet: writes stay unconfirmed until `release`. */
 class SlowClient extends FakeClient {

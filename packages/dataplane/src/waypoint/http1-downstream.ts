@@ -10,10 +10,11 @@
  * Node arms it) and the head deadline (408, Node's headersTimeout). Reading stops while replies or
  * unread bodies pile up; requests past the open-reply cap wait unstarted.
  */
-import { HTTPParser, methods } from 'node:_http_common';
+import { type HTTPParser, methods } from 'node:_http_common';
 import type { Duplex } from 'node:stream';
 import { HIGH_WATER_BYTES, Http1Reply } from './http1-reply';
 import { Http1Request } from './http1-request';
+import { strictHttpParser } from './strict-http-parser';
 import type { TunnelContext } from './tunnel-context';
 
 export type Http1RequestHandler = (request: Http1Request, reply: Http1Reply, context: TunnelContext) => void;
@@ -44,7 +45,7 @@ export class Http1DownstreamConnection {
   idleSince = 0;
   /** When the head now being read began to arrive (or the connection opened); 0 when no head is awaited. */
   private headSince = performance.now();
-  private readonly parser = new HTTPParser();
+  private readonly parser: HTTPParser;
   /** Replies not yet handed to the tunnel whole, in request order; the first one writes, the others wait. */
   private readonly replies: Http1Reply[] = [];
   /** Requests read past the open-reply cap, not yet handed to the handler, in order. */
@@ -73,13 +74,13 @@ export class Http1DownstreamConnection {
     private readonly options: Http1DownstreamOptions,
     private readonly owner: { forget(connection: Http1DownstreamConnection): void },
   ) {
-    const parser = this.parser;
-    // 0: Node's own limit (--max-http-header-size, 16 KiB); never lenient, whatever the process flags say.
-    parser.initialize(HTTPParser.REQUEST, {}, 0, HTTPParser.kLenientNone);
-    parser[HTTPParser.kOnHeaders] = this.onHeaders;
-    parser[HTTPParser.kOnHeadersComplete] = this.onHeadersComplete;
-    parser[HTTPParser.kOnBody] = this.onBody;
-    parser[HTTPParser.kOnMessageComplete] = this.onMessageComplete;
+    // 0: Node's own header limit, as its server applies it.
+    this.parser = strictHttpParser('request', 0, {
+      onHeaders: this.onHeaders,
+      onHeadersComplete: this.onHeadersComplete,
+      onBody: this.onBody,
+      onMessageComplete: this.onMessageComplete,
+    });
     transport.on('data', this.onTransportData);
     transport.on('end', this.onTransportEnd);
     transport.on('error', this.onTransportError);
