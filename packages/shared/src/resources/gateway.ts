@@ -26,11 +26,8 @@ const preciseHostname = z
     /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
     'is not a valid hostname (RFC 1123, lower case, no wildcard)',
   );
-const headerName = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, 'is not a valid HTTP header name');
+const headerNamePattern = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+const headerName = z.string().min(1).max(256).regex(headerNamePattern, 'is not a valid HTTP header name');
 
 export const parentReferenceSchema = z.strictObject({
   group: z.string().optional(),
@@ -86,19 +83,52 @@ export const httpRouteMatchSchema = z.strictObject({
 });
 
 // Gateway API's HTTPHeader value (1–4096); written into requests and replies, so no CR, LF or other control byte (RFC 9110 field-value).
-const headerValue = z.strictObject({
-  name: headerName,
-  value: z
+const headerFieldValue = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must be Latin-1 text without control characters such as CR or LF');
+
+/**
+ * A header name a header filter may touch. Envoy refuses `:`-prefixed names and `host` in
+ * request/response_headers_to_add and *_to_remove (HeaderUtility::isModifiableHeader: ":-prefixed
+ * or host headers may not be modified"), and Istio's validation follows it, except that a request
+ * set/add of Host is accepted as the authority rewrite (`hostRewrite`).
+ */
+function modifiableHeaderName(hostRewrite: boolean) {
+  return z
     .string()
     .min(1)
-    .max(4096)
-    .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must be Latin-1 text without control characters such as CR or LF'),
-});
-export const headerModifierSchema = z.strictObject({
-  set: z.array(headerValue).max(16).optional(),
-  add: z.array(headerValue).max(16).optional(),
-  remove: z.array(z.string()).max(16).optional(),
-});
+    .max(256)
+    .superRefine((name, ctx) => {
+      if (name.startsWith(':')) {
+        ctx.addIssue({ code: 'custom', message: `${name} is an HTTP/2 pseudo-header; a header filter may not modify it (use URLRewrite)` });
+      } else if (!hostRewrite && name.toLowerCase() === 'host') {
+        ctx.addIssue({ code: 'custom', message: 'the Host header may not be modified here; rewrite it with a URLRewrite hostname' });
+      } else if (!headerNamePattern.test(name)) {
+        ctx.addIssue({ code: 'custom', message: 'is not a valid HTTP header name' });
+      }
+    });
+}
+
+// Host set/add becomes the request's authority: a hostname or IP literal with an optional port, nothing else.
+const authority = /^([A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$/;
+
+function headerModifierSchema(direction: 'request' | 'response') {
+  const name = modifiableHeaderName(direction === 'request');
+  const header = z.strictObject({ name, value: headerFieldValue }).superRefine((h, ctx) => {
+    if (h.name.toLowerCase() === 'host' && !authority.test(h.value)) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be a host name or IP address with an optional port' });
+    }
+  });
+  return z.strictObject({
+    set: z.array(header).max(16).optional(),
+    add: z.array(header).max(16).optional(),
+    remove: z.array(modifiableHeaderName(false)).max(16).optional(),
+  });
+}
+export const requestHeaderModifierSchema = headerModifierSchema('request');
+export const responseHeaderModifierSchema = headerModifierSchema('response');
 
 const pathModifier = z
   .strictObject({
@@ -140,8 +170,8 @@ export type HttpRouteFilterType = keyof typeof filterFields;
 export const httpRouteFilterSchema = z
   .strictObject({
     type: z.enum(Object.keys(filterFields) as [HttpRouteFilterType, ...HttpRouteFilterType[]]),
-    requestHeaderModifier: headerModifierSchema.optional(),
-    responseHeaderModifier: headerModifierSchema.optional(),
+    requestHeaderModifier: requestHeaderModifierSchema.optional(),
+    responseHeaderModifier: responseHeaderModifierSchema.optional(),
     requestMirror: z
       .strictObject({
         backendRef: backendObjectReferenceSchema,
@@ -215,5 +245,5 @@ export type HttpRouteRule = z.infer<typeof httpRouteRuleSchema>;
 export type HttpRouteMatch = z.infer<typeof httpRouteMatchSchema>;
 export type HttpRouteFilter = z.infer<typeof httpRouteFilterSchema>;
 export type HttpBackendRef = z.infer<typeof httpBackendRefSchema>;
-export type HttpHeaderModifier = z.infer<typeof headerModifierSchema>;
+export type HttpHeaderModifier = z.infer<typeof requestHeaderModifierSchema>;
 export type HttpMethod = (typeof httpMethods)[number];

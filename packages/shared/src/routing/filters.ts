@@ -1,4 +1,5 @@
 import type { HttpHeaderModifier, HttpRouteFilter } from '../resources/gateway';
+import { isFramingHeader } from './headers';
 import type {
   BackendReference,
   BackendResolver,
@@ -51,11 +52,34 @@ export function backendProblem(
 }
 
 function headerModifier(modifier: HttpHeaderModifier): HeaderModifier {
+  const notHost = (h: { name: string }) => h.name.toLowerCase() !== 'host';
   return {
-    set: (modifier.set ?? []).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
-    add: (modifier.add ?? []).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
+    set: (modifier.set ?? []).filter(notHost).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
+    add: (modifier.add ?? []).filter(notHost).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
     remove: (modifier.remove ?? []).map((name) => name.toLowerCase()),
   };
+}
+
+/** Warns of each framing or hop-by-hop name a header modifier names: the waypoint leaves those alone (isFramingHeader). */
+function noteFramingHeaders(modifier: HttpHeaderModifier, type: HttpRouteFilter['type'], at: string, ctx: RuleContext): void {
+  const field = type === 'RequestHeaderModifier' ? 'requestHeaderModifier' : 'responseHeaderModifier';
+  const named: [string, string][] = [
+    ...(modifier.set ?? []).map((h, i): [string, string] => [`set[${i}].name`, h.name]),
+    ...(modifier.add ?? []).map((h, i): [string, string] => [`add[${i}].name`, h.name]),
+    ...(modifier.remove ?? []).map((name, i): [string, string] => [`remove[${i}]`, name]),
+  ];
+  for (const [where, name] of named) {
+    const lower = name.toLowerCase();
+    // A request's Host is a rewrite of the authority (below), not a header edit.
+    if (!isFramingHeader(lower) || (lower === 'host' && type === 'RequestHeaderModifier' && !where.startsWith('remove'))) continue;
+    const message = `${name} frames the message or belongs to one hop; the waypoint does not let a header filter change it`;
+    ctx.notes.push({ code: 'FramingHeaderIgnored', level: 'warning', route: ctx.routeId, path: `${at}.${field}.${where}`, message });
+  }
+}
+
+/** The Host a RequestHeaderModifier sets or adds, each one a rewrite of the authority. */
+function hostRewrites(modifier: HttpHeaderModifier): string[] {
+  return [...(modifier.set ?? []), ...(modifier.add ?? [])].filter((h) => h.name.toLowerCase() === 'host').map((h) => h.value);
 }
 
 function pathModifier(path: { type: PathModifier['type']; replaceFullPath?: string; replacePrefixMatch?: string }): PathModifier {
@@ -78,6 +102,7 @@ export interface CompiledFilters {
 /** Compiles a rule's or a backend's filters, in order. `path` is the field path of the list. */
 export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, path: string, ctx: RuleContext): CompiledFilters {
   const out: CompiledFilters = { filters: [], replacesPrefix: false };
+  let hostnameRewrites = 0;
   const fail = (code: RouteNote['code'], at: string, message: string) => {
     ctx.notes.push({ code, level: 'error', route: ctx.routeId, path: at, message: `${message}; matching requests get 500` });
     out.failure ??= message;
@@ -87,8 +112,16 @@ export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, 
     switch (filter.type) {
       case 'RequestHeaderModifier':
       case 'ResponseHeaderModifier': {
-        const modifier = filter.type === 'RequestHeaderModifier' ? filter.requestHeaderModifier : filter.responseHeaderModifier;
-        out.filters.push({ type: filter.type, ...headerModifier(modifier ?? {}) });
+        const modifier = (filter.type === 'RequestHeaderModifier' ? filter.requestHeaderModifier : filter.responseHeaderModifier) ?? {};
+        out.filters.push({ type: filter.type, ...headerModifier(modifier) });
+        noteFramingHeaders(modifier, filter.type, at, ctx);
+        // Istio rewrites the authority for a request set/add of Host (istio/istio#31844); Envoy would refuse the header.
+        if (filter.type === 'RequestHeaderModifier') {
+          for (const hostname of hostRewrites(modifier)) {
+            out.filters.push({ type: 'URLRewrite', hostname });
+            hostnameRewrites++;
+          }
+        }
         return;
       }
       case 'RequestRedirect': {
@@ -105,7 +138,10 @@ export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, 
       case 'URLRewrite': {
         const r = filter.urlRewrite ?? {};
         const compiled: CompiledFilter = { type: 'URLRewrite' };
-        if (r.hostname !== undefined) compiled.hostname = r.hostname;
+        if (r.hostname !== undefined) {
+          compiled.hostname = r.hostname;
+          hostnameRewrites++;
+        }
         if (r.path !== undefined) compiled.path = pathModifier(r.path);
         out.replacesPrefix ||= r.path?.type === 'ReplacePrefixMatch';
         out.filters.push(compiled);
@@ -140,9 +176,13 @@ export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, 
         fail('UnsupportedFilter', `${at}.type`, `filter type ${filter.type} is not supported`);
     }
   });
-  const types = new Set(out.filters.map((f) => f.type));
+  const types = new Set((filters ?? []).map((f) => f.type));
   if (types.has('RequestRedirect') && types.has('URLRewrite')) {
     fail('IncompatibleFilters', path, 'RequestRedirect and URLRewrite cannot be used together');
+  }
+  // As Istio's validateAuthorityRewrite: one authority per request, whichever filter sets it.
+  if (hostnameRewrites > 1) {
+    fail('IncompatibleFilters', path, 'the Host is rewritten more than once (URLRewrite hostname or a RequestHeaderModifier Host)');
   }
   return out;
 }

@@ -38,4 +38,44 @@ describe('header modifiers', () => {
   it('ignore removing a header that is not there', () => {
     expect(applyResponseHeaderModifier({ a: '1' }, { remove: ['b'] })).toEqual({ a: '1' });
   });
+
+  it('never touch framing, hop-by-hop or pseudo-headers, even when a config slipped past validation', () => {
+    const request = { 'content-length': '5', 'transfer-encoding': 'chunked', connection: 'keep-alive', host: 'reviews', te: 'trailers' };
+    const framing = [
+      'Content-Length',
+      'Transfer-Encoding',
+      'Connection',
+      'Keep-Alive',
+      'Upgrade',
+      'TE',
+      'Trailer',
+      'Proxy-Connection',
+      'Host',
+    ];
+    const names = [...framing, ':authority', ':path'];
+    const modifier = {
+      set: names.map((name) => ({ name, value: '0' })),
+      add: names.map((name) => ({ name, value: 'smuggled' })),
+      remove: names,
+    };
+    expect(applyRequestHeaderModifier(request, modifier)).toEqual(request);
+    expect(applyResponseHeaderModifier({ 'content-length': '2', a: '1' }, modifier)).toEqual({ 'content-length': '2', a: '1' });
+  });
+
+  it('still modify a name that only starts like a framing header', () => {
+    expect(
+      applyRequestHeaderModifier(
+        {},
+        {
+          set: [
+            { name: 'Content-Length-Hint', value: '1' },
+            { name: 'Hostname', value: 'h' },
+          ],
+        },
+      ),
+    ).toEqual({
+      'content-length-hint': '1',
+      hostname: 'h',
+    });
+  });
 });

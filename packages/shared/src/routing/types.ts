@@ -163,7 +163,8 @@ export type RouteNoteCode =
   | 'NoBackends'
   | 'NoMatchingListenerHostname'
   | 'NotAllowedByListeners'
-  | 'HostnamesIgnored';
+  | 'HostnamesIgnored'
+  | 'FramingHeaderIgnored';
 
 export interface RouteNote {
   code: RouteNoteCode;
