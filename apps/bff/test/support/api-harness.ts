@@ -17,6 +17,7 @@ import { pino } from 'pino';
 import { API_PATH, type Bff, type BffOptions, startBff } from '../../src/server/bff';
 import { type AppRouter, appRouter } from '../../src/server/router';
 import type { ProcedureMeta } from '../../src/server/trpc';
+import { tearDown } from './teardown';
 
 /** A real control plane and BFF on 127.0.0.1 with free ports, in a temp data dir. */
 export interface ApiHarness {
@@ -25,7 +26,7 @@ export interface ApiHarness {
   bff: Bff;
   apiUrl: string;
   admin: { username: string; password: string };
-  /** Stops both and removes the data dir; a second call waits for the first. */
+  /** Stops both and removes the data dir, all three even when one fails (the first failure is thrown); a second call waits for the first. */
   close(): Promise<void>;
 }
 
@@ -35,19 +36,15 @@ export type ApiHarnessOptions = Partial<Omit<BffOptions, 'controlPlane' | 'dataD
 export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ambit-bff-api-'));
   const logger = pino({ level: 'silent' });
-  const controlPlane = await startControlPlane({ dataDir, xdsPort: 0, secureXdsPort: 0, monitoringPort: 0, logger });
+  let controlPlane: ControlPlane | undefined;
   let bff: Bff | undefined;
+  const stopAll = () => tearDown([() => bff?.close(), () => controlPlane?.stop(), () => rmSync(dataDir, { recursive: true, force: true })]);
   try {
+    controlPlane = await startControlPlane({ dataDir, xdsPort: 0, secureXdsPort: 0, monitoringPort: 0, logger });
     bff = await startBff({ controlPlane, dataDir, host: '127.0.0.1', port: 0, logger, ...options });
     const admin = bff.initialAdmin;
     if (!admin) throw new Error('a fresh data dir must get an initial admin');
-    const started = bff;
     let closing: Promise<void> | undefined;
-    const closeAll = async () => {
-      await started.close();
-      await controlPlane.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    };
     return {
       dataDir,
       controlPlane,
@@ -55,14 +52,13 @@ export async function startApiHarness(options: ApiHarnessOptions = {}): Promise<
       apiUrl: `${bff.url}${API_PATH}`,
       admin,
       close() {
-        closing ??= closeAll();
+        closing ??= stopAll();
         return closing;
       },
     };
   } catch (error) {
-    await bff?.close();
-    await controlPlane.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    // The startup failure is the one to report; a teardown failure behind it would hide it.
+    await stopAll().catch(() => undefined);
     throw error;
   }
 }

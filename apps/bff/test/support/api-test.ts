@@ -7,6 +7,7 @@
  */
 import { test } from 'vitest';
 import { type ApiHarness, type ApiHarnessOptions, adminClient, startApiHarness } from './api-harness';
+import { tearDown } from './teardown';
 
 export type StartApi = (options?: ApiHarnessOptions) => Promise<ApiHarness>;
 
@@ -15,9 +16,7 @@ export const it = test
   // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern; this one has none
   .extend('startApi', async ({}, { onCleanup }) => {
     const started: ApiHarness[] = [];
-    onCleanup(async () => {
-      for (const api of started.splice(0)) await api.close();
-    });
+    onCleanup(() => tearDown(started.splice(0).map((api) => () => api.close())));
     const startApi: StartApi = async (options = {}) => {
       const api = await startApiHarness(options);
       started.push(api);
