@@ -35,6 +35,16 @@ describe('analysis: HTTPRoutes, as the shared route compiler sees them', () => {
     );
   });
 
+  it('reports a backendRef’s ExtensionRef to a FaultInjection that does not exist, with that backend’s share', () => {
+    const route = httpRoute('reviews', {
+      parentRefs: [toService('reviews')],
+      rules: [{ backendRefs: [{ ...backend('reviews-v1', 1), filters: [faultFilter] }, backend('reviews-v2', 1)] }],
+    });
+    expect(formatMessages(only(run([...ambientMesh(), ...services, route]), 'IST0101', 'AMB0016'))).toBe(
+      "Error [IST0101] (HTTPRoute demo/reviews) spec.rules[0].backendRefs[0].filters[0].extensionRef: Referenced FaultInjection demo/abort-half not found; this backendRef's share of requests gets 500",
+    );
+  });
+
   it('reports a backend Service that does not exist as IST0101 on the backendRef, in istioctl form', () => {
     const messages = run([
       ...ambientMesh(),
@@ -132,6 +142,39 @@ describe('analysis: HTTPRoutes, as the shared route compiler sees them', () => {
       'AMB0016 HTTPRoute demo/reviews spec.rules[0].filters[0].type',
       'AMB0016 HTTPRoute demo/reviews spec.rules[1].filters[0].extensionRef',
     ]);
+  });
+
+  it('reports backendRef filters the waypoint cannot apply per backend, on the filter, and accepts a per-backend Host', () => {
+    const messages = run([
+      ...ambientMesh(),
+      ...services,
+      httpRoute('reviews', {
+        parentRefs: [toService('reviews')],
+        rules: [
+          {
+            backendRefs: [
+              {
+                ...backend('reviews-v1', 1),
+                filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'Host', value: 'reviews.internal' }] } }],
+              },
+              {
+                ...backend('reviews-v2', 1),
+                filters: [
+                  { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplacePrefixMatch', replacePrefixMatch: '/v2' } } },
+                  { type: 'RequestMirror', requestMirror: { backendRef: { name: 'reviews', port: 9080 } } },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ]);
+    expect(formatMessages(only(messages, 'AMB0016', 'IST0106'))).toBe(
+      [
+        "Error [AMB0016] (HTTPRoute demo/reviews) spec.rules[0].backendRefs[1].filters[0].urlRewrite.path: a URLRewrite path cannot apply to one backendRef: the waypoint, as Envoy, has it only for a whole rule; this backendRef's share of requests gets 500",
+        "Error [AMB0016] (HTTPRoute demo/reviews) spec.rules[0].backendRefs[1].filters[1].type: RequestMirror cannot apply to one backendRef: the waypoint, as Envoy, has it only for a whole rule; this backendRef's share of requests gets 500",
+      ].join('\n'),
+    );
   });
 
   it('points out settings with no effect: backends beside a redirect, hostnames on a Service route', () => {

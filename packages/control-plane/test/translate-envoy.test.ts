@@ -1,10 +1,21 @@
 // Snapshot → Envoy resources for waypoints and proxyless gRPC, decoded back with protobufjs and
 // checked field by field.
 import type { KubeObject } from '@ambit/shared';
+import type { CompiledBackend, CompiledFilter, CompiledRouteTable } from '@ambit/shared/routing';
 import { describe, expect, it } from 'vitest';
 import { buildSnapshot } from '../src/registry/index';
 import { bookinfoObjects } from '../src/registry/test-fixtures';
-import { type FaultResolver, toClusters, toListeners, toLoadAssignments, toRouteConfigurations } from '../src/translate/index';
+import { simulate } from '../src/simulate/index';
+import { bookinfoSnapshot } from '../src/topology/test-fixtures';
+import {
+  type FaultResolver,
+  routeConfiguration,
+  routeTables,
+  toClusters,
+  toListeners,
+  toLoadAssignments,
+  toRouteConfigurations,
+} from '../src/translate/index';
 import { type Any, envoySchemas, structToJson, TypeUrl } from '../src/xds/index';
 
 // biome-ignore lint/suspicious/noExplicitAny: decoded protobuf JSON is walked freely in assertions
@@ -88,6 +99,14 @@ const fault: FaultResolver = {
 };
 
 const snapshot = buildSnapshot([...bookinfoObjects(['route-reviews-90-10.yaml']), productpageRules]);
+
+/** A ClusterWeight's or Route's fault filter config answering every request with 500. */
+const abort500 = {
+  'envoy.filters.http.fault': {
+    '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+    abort: { httpStatus: 500, percentage: { numerator: 1000000, denominator: 'MILLION' } },
+  },
+};
 
 describe('RouteConfiguration', () => {
   const routes = toRouteConfigurations(snapshot, { fault });
@@ -210,13 +229,6 @@ describe('RouteConfiguration', () => {
     expect(faulty.route.timeout).toEqual(ms(1_500));
   });
 
-  const abort500 = {
-    'envoy.filters.http.fault': {
-      '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
-      abort: { httpStatus: 500, percentage: { numerator: 1000000, denominator: 'MILLION' } },
-    },
-  };
-
   it('fails requests with 500 for a missing backend, and for an ExtensionRef nobody resolves', () => {
     const missing = byName('demo/productpage-rules/3/0');
     // A fault abort on the service's own cluster: Envoy answers 500, gRPC accepts it (no direct_response).
@@ -269,6 +281,150 @@ describe('RouteConfiguration', () => {
       ],
       totalWeight: { value: 4 },
     });
+  });
+});
+
+describe('filters on a backendRef', () => {
+  const reviewsFilters: KubeObject = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name: 'reviews-filters', namespace: 'demo', creationTimestamp: '2024-01-01T00:00:00Z' },
+    spec: {
+      parentRefs: [{ kind: 'Service', group: '', name: 'reviews', port: 9080 }],
+      rules: [
+        {
+          backendRefs: [
+            {
+              name: 'reviews-v1',
+              port: 9080,
+              weight: 2,
+              filters: [
+                {
+                  type: 'RequestHeaderModifier',
+                  requestHeaderModifier: {
+                    set: [
+                      { name: 'Host', value: 'reviews.internal' },
+                      { name: 'x-env', value: 'prod' },
+                    ],
+                  },
+                },
+              ],
+            },
+            {
+              name: 'reviews-v2',
+              port: 9080,
+              weight: 1,
+              filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/v2' } } }],
+            },
+            {
+              name: 'reviews-v3',
+              port: 9080,
+              weight: 1,
+              filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'ratings', port: 9080 } } }],
+            },
+          ],
+        },
+      ],
+    },
+  };
+  const mesh = bookinfoSnapshot({ waypoint: true, extra: [reviewsFilters] });
+  const envoyRoute = decode(toRouteConfigurations(mesh).get('reviews.demo.svc.cluster.local:9080')).virtualHosts[0].routes[0] as Json;
+  const clusters = envoyRoute.route.weightedClusters.clusters as Json[];
+
+  it('rewrites the Host on the backend’s ClusterWeight (host_rewrite_literal), beside its header changes', () => {
+    expect(clusters[0]).toEqual({
+      name: 'outbound|9080||reviews-v1.demo.svc.cluster.local',
+      weight: { value: 2 },
+      requestHeadersToAdd: [{ header: { key: 'x-env', value: 'prod' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+      hostRewriteLiteral: 'reviews.internal',
+    });
+  });
+
+  it('answers 500 for the share of a backend whose URLRewrite path or RequestMirror Envoy cannot apply per backend, and says why', () => {
+    expect(clusters.slice(1)).toEqual([
+      { name: 'outbound|9080||reviews.demo.svc.cluster.local', weight: { value: 1 }, typedPerFilterConfig: abort500 },
+      { name: 'outbound|9080||reviews.demo.svc.cluster.local', weight: { value: 1 }, typedPerFilterConfig: abort500 },
+    ]);
+    // Nothing moved to the route, where it would apply to every backend.
+    expect(envoyRoute.route.regexRewrite).toBeUndefined();
+    expect(envoyRoute.route.requestMirrorPolicies).toBeUndefined();
+    const backends = structToJson(envoyRoute.metadata.filterMetadata['ambit.dev/route']).backends as Json[];
+    expect(backends.map((b) => [b.name, b.invalid])).toEqual([
+      ['reviews-v1', undefined],
+      ['reviews-v2', expect.stringContaining('a URLRewrite path cannot apply to one backendRef')],
+      ['reviews-v3', expect.stringContaining('RequestMirror cannot apply to one backendRef')],
+    ]);
+  });
+
+  /** What a ClusterWeight does to the requests it carries, in the compiled table's terms (null: answers 500). */
+  function clusterEffect(cluster: Json): { host?: string; pathRewrite: boolean; mirrors: number } | null {
+    if (cluster.typedPerFilterConfig?.['envoy.filters.http.fault']?.abort?.httpStatus === 500) return null;
+    // A ClusterWeight has no path rewrite or mirror field: those only exist on the RouteAction.
+    return { host: cluster.hostRewriteLiteral, pathRewrite: false, mirrors: 0 };
+  }
+
+  function compiledEffect(backend: CompiledBackend): { host?: string; pathRewrite: boolean; mirrors: number } | null {
+    if (backend.invalid !== undefined) return null;
+    const rewrite = backend.filters.find((f): f is Extract<CompiledFilter, { type: 'URLRewrite' }> => f.type === 'URLRewrite');
+    return {
+      host: rewrite?.hostname,
+      pathRewrite: rewrite?.path !== undefined,
+      mirrors: backend.filters.filter((f) => f.type === 'RequestMirror').length,
+    };
+  }
+
+  it('means the same in the simulator as in the waypoint’s RouteConfiguration, backend by backend', () => {
+    const simulated = simulate(mesh, {
+      source: { workload: 'demo/productpage' },
+      destination: { service: 'demo/reviews' },
+      port: 9080,
+      path: '/reviews/1',
+    }).route;
+    expect(simulated).toMatchObject({ route: 'demo/reviews-filters', action: 'Forward' });
+    const total = envoyRoute.route.weightedClusters.totalWeight.value as number;
+    expect(simulated?.backends.map((b) => [b.service, b.share, b.invalid === undefined])).toEqual(
+      clusters.map((c, i) => [`demo/reviews-v${i + 1}`, c.weight.value / total, clusterEffect(c) !== null]),
+    );
+    // The table the simulator evaluates, and what each ClusterWeight does to the requests it sends.
+    const table = routeTables(mesh).find((t) => t.service.hostname === 'reviews.demo.svc.cluster.local')?.table;
+    const action = table?.routes[0]?.action;
+    if (action?.type !== 'Forward') throw new Error('the reviews route does not forward');
+    expect(action.backends.map(compiledEffect)).toEqual(clusters.map(clusterEffect));
+  });
+
+  it('never drops a per-route-only filter silently, even one the compiler let through', () => {
+    // A hand-made table (no compiler): the translator answers that backend's share with 500 and says why.
+    const mirror: CompiledFilter = {
+      type: 'RequestMirror',
+      backend: { group: '', kind: 'Service', name: 'ratings', namespace: 'demo', port: 9080 },
+      percent: 100,
+    };
+    const table: CompiledRouteTable = {
+      routes: [
+        {
+          match: { path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] },
+          source: { route: 'demo/hand-made', ruleIndex: 0, matchIndex: 0 },
+          action: {
+            type: 'Forward',
+            filters: [],
+            timeouts: {},
+            backends: [{ group: '', kind: 'Service', name: 'reviews-v1', namespace: 'demo', port: 9080, weight: 1, filters: [mirror] }],
+          },
+        },
+      ],
+      notes: [],
+      attached: ['demo/hand-made'],
+    };
+    const reviews = routeTables(mesh).find((t) => t.service.hostname === 'reviews.demo.svc.cluster.local');
+    if (!reviews) throw new Error('reviews:9080 has no route table');
+    const config = routeConfiguration(mesh, { ...reviews, table }) as Json;
+    const route = config.virtualHosts[0].routes[0];
+    expect(route.route.requestMirrorPolicies).toBeUndefined();
+    expect(route.route.weightedClusters.clusters[0]).toMatchObject({ name: 'outbound|9080||reviews.demo.svc.cluster.local' });
+    expect(route.route.weightedClusters.clusters[0].typedPerFilterConfig['envoy.filters.http.fault']).toBeDefined();
+    expect(structToJson(route.metadata.filterMetadata['ambit.dev/route']).backends).toEqual([
+      expect.objectContaining({ name: 'reviews-v1', invalid: 'Envoy has no per-backend requestMirrorPolicies', filters: [mirror] }),
+    ]);
   });
 });
 

@@ -275,6 +275,65 @@ describe('decodeRouteConfiguration inverts the translator', () => {
     expect(back.faults.size).toBe(2);
   });
 
+  it('gives back a backendRef’s Host rewrite from its ClusterWeight, and a filter Envoy has only per route as that backend’s 500', () => {
+    const perBackend = route('per-backend', {
+      parentRefs: toProductpage,
+      rules: [
+        {
+          backendRefs: [
+            {
+              name: 'details',
+              port: 9080,
+              weight: 2,
+              filters: [
+                {
+                  type: 'RequestHeaderModifier',
+                  requestHeaderModifier: {
+                    set: [
+                      { name: 'x-env', value: 'prod' },
+                      { name: 'Host', value: 'details.internal' },
+                    ],
+                  },
+                },
+              ],
+            },
+            { name: 'ratings', port: 9080, weight: 1, filters: [{ type: 'URLRewrite', urlRewrite: { hostname: 'ratings.internal' } }] },
+            {
+              name: 'reviews-v1',
+              port: 9080,
+              weight: 1,
+              filters: [{ type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/v1' } } }],
+            },
+            {
+              name: 'reviews-v2',
+              port: 9080,
+              weight: 1,
+              filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'reviews-v3', port: 9080 } } }],
+            },
+          ],
+        },
+      ],
+    });
+    const table = compileRouteTable([perBackend], productpage, exists);
+    const back = roundTrip(table, 'productpage.demo.svc.cluster.local', 9080);
+    // What the simulator evaluates is what the waypoint runs, backend filters included.
+    expect(back.routes).toEqual(table.routes);
+    const action = back.routes[0]?.action;
+    if (action?.type !== 'Forward') throw new Error('the route does not forward');
+    expect(action.backends.map((b) => [b.filters, b.invalid !== undefined])).toEqual([
+      [
+        [
+          { type: 'RequestHeaderModifier', set: [{ name: 'x-env', value: 'prod' }], add: [], remove: [] },
+          { type: 'URLRewrite', hostname: 'details.internal' },
+        ],
+        false,
+      ],
+      [[{ type: 'URLRewrite', hostname: 'ratings.internal' }], false],
+      [[], true],
+      [[], true],
+    ]);
+  });
+
   it('without Ambit’s route metadata (another control plane) decodes the canonical form, routing every request the same way', () => {
     const lossy = route('lossy', {
       parentRefs: toProductpage,

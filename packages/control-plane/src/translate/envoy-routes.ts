@@ -12,6 +12,8 @@
  *    of requests with 500. direct_response would make gRPC reject the whole RouteConfiguration, and
  *    a cluster that does not exist stalls gRPC's resolution on its does-not-exist timer. Route
  *    metadata says what happened (`directResponse: {status, reason}`).
+ *  - A backendRef's filters go on its ClusterWeight (headers, faults, host_rewrite_literal); those
+ *    Envoy has only per route (redirect, path rewrite, mirror) the shared compiler refuses already.
  *  - Without retries the route timeout is the shorter of request/backendRequest; with retries,
  *    `timeout` is the request timeout and `per_try_timeout` the backend one. No timeout: 0 (none), as Istio.
  * Routes with a hostname (Gateway parents) go to a virtual host per hostname that also carries
@@ -278,15 +280,19 @@ function clusterWeight(backend: CompiledBackend, match: CompiledMatch, context: 
   if (backend.port === undefined) return failing('the backendRef has no port');
   const cluster: EnvoyObject = { name: clusterName(backendHostname(backend, context.snapshot), backend.port), weight };
   if (backend.filters.length === 0) return { cluster };
-  // Rewrites and mirrors have no per-cluster form in Envoy: header modifiers and faults apply per backend.
   const filters = applyFilters(cluster, backend.filters, match, context);
   if (filters.failure) return failing(filters.failure);
-  if (filters.redirect) return failing('a RequestRedirect filter cannot apply to one backend');
+  // A ClusterWeight has header modifiers, per-filter config and host_rewrite_literal; compileFilters
+  // refuses per-backend redirects, path rewrites and mirrors, so a host rewrite is all that can be left.
+  const { hostRewriteLiteral, ...perRouteOnly } = filters.routeFields;
+  const unexpressed = [...(filters.redirect ? ['redirect'] : []), ...Object.keys(perRouteOnly)];
+  if (unexpressed.length > 0) return failing(`Envoy has no per-backend ${unexpressed.join(', ')}`);
+  if (hostRewriteLiteral !== undefined) cluster.hostRewriteLiteral = hostRewriteLiteral;
   return { cluster };
 }
 
 interface AppliedFilters {
-  /** RouteAction fields (rewrites, mirrors). */
+  /** RouteAction fields (host and path rewrites, mirrors); of these a ClusterWeight has only the host rewrite. */
   routeFields: EnvoyObject;
   redirect?: EnvoyObject;
   failure?: string;

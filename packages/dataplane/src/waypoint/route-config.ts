@@ -203,6 +203,14 @@ function headerFilters(target: Json, path: string): CompiledFilter[] {
   return filters;
 }
 
+/** What a ClusterWeight does to its backend's requests: header modifiers, then its host_rewrite_literal. */
+function clusterWeightFilters(carrier: Json, path: string): CompiledFilter[] {
+  const filters = headerFilters(carrier, path);
+  const host = text(carrier.hostRewriteLiteral);
+  if (host) filters.push({ type: 'URLRewrite', hostname: host });
+  return filters;
+}
+
 /** The PathPrefix a route matched, without trailing slash ('' for `/`): what a prefix rewrite replaces. */
 function matchedPrefix(match: CompiledMatch): string {
   return match.path.type === 'PathPrefix' && match.path.value !== '/' ? match.path.value : '';
@@ -343,7 +351,7 @@ function describedBackends(route: Json, described: readonly unknown[], ctx: Deco
     if (target.name !== backend.name || target.namespace !== backend.namespace || target.port !== backend.port) {
       throw unsupported(`${at}.name`, `cluster "${name}" is not backend ${backend.namespace}/${backend.name}:${backend.port}`);
     }
-    backend.filters = withExtensionRefs(headerFilters(carrier, at), entry.extensionRefs);
+    backend.filters = withExtensionRefs(clusterWeightFilters(carrier, at), entry.extensionRefs);
     if (fault) out.faults.push([backend, fault]);
   });
   if (next !== carriers.length) throw unsupported(path, `${carriers.length - next} cluster(s) match no backend in the route metadata`);
@@ -375,7 +383,7 @@ function decodeBackends(route: Json, ctx: DecodeContext, path: string): DecodedB
       namespace: target.namespace,
       port: target.port,
       weight: wrappedNumber(entry.weight) ?? 0,
-      filters: headerFilters(entry, at),
+      filters: clusterWeightFilters(entry, at),
     };
     if (name === ctx.selfCluster && abortsEverythingWith500(fault)) {
       backend.invalid = 'the control plane could not use this backendRef; its share of requests gets 500';

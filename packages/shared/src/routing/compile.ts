@@ -200,6 +200,18 @@ function compileAction(rule: HttpRouteRule, base: string, matches: readonly Matc
     });
     return message;
   };
+  // Envoy applies a route's host rewrite after its ClusterWeight's, so the backend's would be lost; as Istio, one authority per request.
+  const hostTwice = (path: string) => {
+    const message = "the rule's filters rewrite the Host already; a backendRef cannot rewrite it again";
+    ctx.notes.push({
+      code: 'IncompatibleFilters',
+      level: 'error',
+      route: ctx.routeId,
+      path,
+      message: `${message}; this backendRef's share of requests gets 500`,
+    });
+    return message;
+  };
   const ruleFilters = compileFilters(rule.filters, `${base}.filters`, ctx);
   if (ruleFilters.replacesPrefix && !onlyPrefixMatches) return directResponse(prefixProblem(`${base}.filters`));
   if (ruleFilters.failure) return directResponse(ruleFilters.failure);
@@ -240,9 +252,11 @@ function compileAction(rule: HttpRouteRule, base: string, matches: readonly Matc
     const target = backendTarget(ref, ctx.namespace);
     const backend: CompiledBackend = { ...target, weight: ref.weight ?? 1, filters: [] };
     const problem = backendProblem(ref, target, at, ctx, false);
-    const filters = compileFilters(ref.filters, `${at}.filters`, ctx);
+    // Path rewrites are refused per backend, so no prefix check is needed here.
+    const filters = compileFilters(ref.filters, `${at}.filters`, ctx, 'backend');
     backend.filters = filters.filters;
-    const invalid = problem ?? (filters.replacesPrefix && !onlyPrefixMatches ? prefixProblem(`${at}.filters`) : filters.failure);
+    const invalid =
+      problem ?? filters.failure ?? (ruleFilters.rewritesHost && filters.rewritesHost ? hostTwice(`${at}.filters`) : undefined);
     if (invalid !== undefined) backend.invalid = invalid;
     return backend;
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpRoute } from '../resources/gateway';
-import { compile, httpRoute, toReviews } from './test-fixtures';
+import { backend, compile, httpRoute, outcome, toReviews } from './test-fixtures';
 import type { CompiledRouteTable, ForwardAction } from './types';
 
 type Filters = NonNullable<NonNullable<HttpRoute['spec']['rules']>[number]['filters']>;
@@ -74,5 +74,71 @@ describe('a header modifier naming a framing or hop-by-hop header', () => {
       add: [],
       remove: ['connection', 'x-debug'],
     });
+  });
+});
+
+describe('filters on a backendRef', () => {
+  type BackendFilters = NonNullable<NonNullable<NonNullable<HttpRoute['spec']['rules']>[number]['backendRefs']>[number]['filters']>;
+
+  /** v1 carries the filters, v2 none; both weight 1. */
+  function compileBackendFilters(filters: BackendFilters, ruleFilters?: Filters): CompiledRouteTable {
+    return compile([
+      httpRoute('r', {
+        parentRefs: [toReviews],
+        rules: [{ filters: ruleFilters, backendRefs: [{ name: 'v1', port: 9080, weight: 1, filters }, backend('v2', 1)] }],
+      }),
+    ]);
+  }
+
+  const notesOf = (table: CompiledRouteTable) => table.notes.map((n) => [n.code, n.level, n.path]);
+
+  it.each([
+    [
+      'a URLRewrite path',
+      { type: 'URLRewrite', urlRewrite: { path: { type: 'ReplaceFullPath', replaceFullPath: '/v1' } } },
+      'spec.rules[0].backendRefs[0].filters[0].urlRewrite.path',
+    ],
+    [
+      'a RequestMirror',
+      { type: 'RequestMirror', requestMirror: { backendRef: { name: 'shadow', port: 9080 } } },
+      'spec.rules[0].backendRefs[0].filters[0].type',
+    ],
+    [
+      'a RequestRedirect',
+      { type: 'RequestRedirect', requestRedirect: { scheme: 'https' } },
+      'spec.rules[0].backendRefs[0].filters[0].type',
+    ],
+  ] as const)('refuses %s, which Envoy has only per route: that backend’s share gets 500, and the user is told', (_, filter, path) => {
+    const table = compileBackendFilters([filter as BackendFilters[number]]);
+    expect(notesOf(table)).toEqual([['UnsupportedFilter', 'error', path]]);
+    expect(table.notes[0]?.message).toMatch(/cannot apply to one backendRef.*this backendRef's share of requests gets 500$/);
+    const [v1, v2] = forward(table).backends;
+    expect(v1).toMatchObject({ name: 'v1', filters: [], invalid: expect.stringContaining('cannot apply to one backendRef') });
+    expect(v2?.invalid).toBeUndefined();
+    expect(outcome(table, { path: '/' }, () => 0.25)).toEqual({ status: 500 });
+    expect(outcome(table, { path: '/' }, () => 0.75)).toEqual({ status: 200, backend: 'v2' });
+  });
+
+  it('rewrites the Host per backend, from a RequestHeaderModifier or a hostname-only URLRewrite', () => {
+    const byHeader = compileBackendFilters([
+      { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'Host', value: 'v1.internal' }] } },
+    ]);
+    expect(byHeader.notes).toEqual([]);
+    // Nothing but the rewrite: no empty header modifier, which Envoy's form could not give back.
+    expect(forward(byHeader).backends[0]).toMatchObject({ filters: [{ type: 'URLRewrite', hostname: 'v1.internal' }] });
+    expect(forward(byHeader).backends[0]?.invalid).toBeUndefined();
+    const byRewrite = compileBackendFilters([{ type: 'URLRewrite', urlRewrite: { hostname: 'v1.internal' } }]);
+    expect(byRewrite.notes).toEqual([]);
+    expect(forward(byRewrite).backends[0]?.filters).toEqual([{ type: 'URLRewrite', hostname: 'v1.internal' }]);
+  });
+
+  it('refuses a backend Host rewrite when the rule rewrites the Host too: Envoy would apply the rule’s last', () => {
+    const table = compileBackendFilters(
+      [{ type: 'RequestHeaderModifier', requestHeaderModifier: { add: [{ name: 'host', value: 'v1.internal' }] } }],
+      [{ type: 'URLRewrite', urlRewrite: { hostname: 'reviews.internal' } }],
+    );
+    expect(notesOf(table)).toEqual([['IncompatibleFilters', 'error', 'spec.rules[0].backendRefs[0].filters']]);
+    expect(forward(table).backends[0]?.invalid).toMatch(/rewrite the Host already/);
+    expect(forward(table).filters).toEqual([{ type: 'URLRewrite', hostname: 'reviews.internal' }]);
   });
 });

@@ -97,23 +97,47 @@ export interface CompiledFilters {
   failure?: string;
   /** The filters ask to replace the matched prefix, which needs PathPrefix matches. */
   replacesPrefix: boolean;
+  /** A URLRewrite hostname or a RequestHeaderModifier Host rewrites the authority. */
+  rewritesHost: boolean;
+}
+
+/**
+ * Whose filters: a rule's apply to all its requests; a backendRef's only to those sent to that
+ * backend, where the waypoint (an Envoy WeightedCluster.ClusterWeight) has header modifiers, a
+ * host rewrite and per-filter config (faults) but no redirect, path rewrite or mirror.
+ */
+export type FilterScope = 'rule' | 'backend';
+
+function isEmptyModifier(modifier: HeaderModifier): boolean {
+  return modifier.set.length === 0 && modifier.add.length === 0 && modifier.remove.length === 0;
 }
 
 /** Compiles a rule's or a backend's filters, in order. `path` is the field path of the list. */
-export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, path: string, ctx: RuleContext): CompiledFilters {
-  const out: CompiledFilters = { filters: [], replacesPrefix: false };
+export function compileFilters(
+  filters: readonly HttpRouteFilter[] | undefined,
+  path: string,
+  ctx: RuleContext,
+  scope: FilterScope = 'rule',
+): CompiledFilters {
+  const out: CompiledFilters = { filters: [], replacesPrefix: false, rewritesHost: false };
   let hostnameRewrites = 0;
+  const consequence = scope === 'rule' ? 'matching requests get 500' : "this backendRef's share of requests gets 500";
   const fail = (code: RouteNote['code'], at: string, message: string) => {
-    ctx.notes.push({ code, level: 'error', route: ctx.routeId, path: at, message: `${message}; matching requests get 500` });
+    ctx.notes.push({ code, level: 'error', route: ctx.routeId, path: at, message: `${message}; ${consequence}` });
     out.failure ??= message;
   };
+  // Istio refuses these on a backendRef too (InvalidFilter); compiling them would make the simulator apply what the waypoint cannot.
+  const perRouteOnly = (at: string, what: string) =>
+    fail('UnsupportedFilter', at, `${what} cannot apply to one backendRef: the waypoint, as Envoy, has it only for a whole rule`);
   (filters ?? []).forEach((filter, i) => {
     const at = `${path}[${i}]`;
     switch (filter.type) {
       case 'RequestHeaderModifier':
       case 'ResponseHeaderModifier': {
         const modifier = (filter.type === 'RequestHeaderModifier' ? filter.requestHeaderModifier : filter.responseHeaderModifier) ?? {};
-        out.filters.push({ type: filter.type, ...headerModifier(modifier) });
+        const compiled = headerModifier(modifier);
+        // One that only set Host is all rewrite (below): an empty modifier has no Envoy form to round-trip.
+        if (!isEmptyModifier(compiled)) out.filters.push({ type: filter.type, ...compiled });
         noteFramingHeaders(modifier, filter.type, at, ctx);
         // Istio rewrites the authority for a request set/add of Host (istio/istio#31844); Envoy would refuse the header.
         if (filter.type === 'RequestHeaderModifier') {
@@ -125,6 +149,10 @@ export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, 
         return;
       }
       case 'RequestRedirect': {
+        if (scope === 'backend') {
+          perRouteOnly(`${at}.type`, 'RequestRedirect');
+          return;
+        }
         const r = filter.requestRedirect ?? {};
         const compiled: CompiledFilter = { type: 'RequestRedirect', statusCode: r.statusCode ?? 302 };
         if (r.scheme !== undefined) compiled.scheme = r.scheme;
@@ -137,6 +165,11 @@ export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, 
       }
       case 'URLRewrite': {
         const r = filter.urlRewrite ?? {};
+        // The hostname alone maps to ClusterWeight.host_rewrite_literal; a path rewrite exists only per route.
+        if (scope === 'backend' && r.path !== undefined) {
+          perRouteOnly(`${at}.urlRewrite.path`, 'a URLRewrite path');
+          return;
+        }
         const compiled: CompiledFilter = { type: 'URLRewrite' };
         if (r.hostname !== undefined) {
           compiled.hostname = r.hostname;
@@ -148,6 +181,10 @@ export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, 
         return;
       }
       case 'RequestMirror': {
+        if (scope === 'backend') {
+          perRouteOnly(`${at}.type`, 'RequestMirror');
+          return;
+        }
         const mirror = filter.requestMirror;
         if (!mirror) return;
         const target = backendTarget(mirror.backendRef, ctx.namespace);
@@ -177,12 +214,14 @@ export function compileFilters(filters: readonly HttpRouteFilter[] | undefined, 
     }
   });
   const types = new Set((filters ?? []).map((f) => f.type));
-  if (types.has('RequestRedirect') && types.has('URLRewrite')) {
+  // On a backendRef the redirect is refused above already.
+  if (scope === 'rule' && types.has('RequestRedirect') && types.has('URLRewrite')) {
     fail('IncompatibleFilters', path, 'RequestRedirect and URLRewrite cannot be used together');
   }
   // As Istio's validateAuthorityRewrite: one authority per request, whichever filter sets it.
   if (hostnameRewrites > 1) {
     fail('IncompatibleFilters', path, 'the Host is rewritten more than once (URLRewrite hostname or a RequestHeaderModifier Host)');
   }
+  out.rewritesHost = hostnameRewrites > 0;
   return out;
 }

@@ -99,7 +99,10 @@ export type CompiledFilter =
 export interface CompiledBackend extends BackendTarget {
   /** Share of traffic relative to the rule's other backends; 0 never receives traffic. */
   weight: number;
-  /** Filters applied only to requests sent to this backend. */
+  /**
+   * Filters applied only to requests sent to this backend: header modifiers, a hostname-only
+   * URLRewrite and ExtensionRefs, what an Envoy ClusterWeight carries (the compiler refuses the rest).
+   */
   filters: CompiledFilter[];
   /** Set when the reference cannot be used: its share of requests is answered with 500. */
   invalid?: string;

@@ -1,4 +1,4 @@
-import { type HttpRoute, ROUTE_EXTENSION_KINDS, type Service } from '@ambit/shared';
+import { type HttpRoute, type HttpRouteFilter, ROUTE_EXTENSION_KINDS, type Service } from '@ambit/shared';
 import {
   type BackendReference,
   type BackendResolution,
@@ -42,24 +42,22 @@ export const httpRoutesAnalyzer: Analyzer = (ctx) => {
   return out;
 };
 
-/** ExtensionRef filters naming an Ambit resource that does not exist: the rule answers 500. */
+/** ExtensionRef filters naming an Ambit resource that does not exist: the rule (or that backend's share) answers 500. */
 function extensionRefMessages(ctx: AnalysisContext, route: HttpRoute): AnalysisMessage[] {
   const out: AnalysisMessage[] = [];
   const namespace = namespaceOf(route);
-  route.spec.rules?.forEach((rule, r) => {
-    rule.filters?.forEach((filter, f) => {
+  const check = (filters: HttpRouteFilter[] | undefined, at: string, consequence: string) =>
+    filters?.forEach((filter, f) => {
       const ref = filter.extensionRef;
       if (!ref || !ROUTE_EXTENSION_KINDS.some((k) => k.group === ref.group && k.kind === ref.kind)) return;
       if (ctx.find(ref.kind, namespace, ref.name)) return;
-      const path = `spec.rules[${r}].filters[${f}].extensionRef`;
-      out.push(
-        messageFor(
-          CODES.ReferencedResourceNotFound,
-          route,
-          path,
-          `${notFoundMessage(ctx, ref.kind, namespace, ref.name)}; matching requests get 500`,
-        ),
-      );
+      const message = `${notFoundMessage(ctx, ref.kind, namespace, ref.name)}; ${consequence}`;
+      out.push(messageFor(CODES.ReferencedResourceNotFound, route, `${at}[${f}].extensionRef`, message));
+    });
+  route.spec.rules?.forEach((rule, r) => {
+    check(rule.filters, `spec.rules[${r}].filters`, 'matching requests get 500');
+    rule.backendRefs?.forEach((ref, b) => {
+      check(ref.filters, `spec.rules[${r}].backendRefs[${b}].filters`, "this backendRef's share of requests gets 500");
     });
   });
   return out;
