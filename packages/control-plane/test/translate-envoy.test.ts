@@ -340,6 +340,10 @@ describe('filters on a backendRef', () => {
     });
   });
 
+  it('lets a backend’s header modifiers win over its rule’s, as the waypoint applies them (most_specific_header_mutations_wins)', () => {
+    expect(decode(toRouteConfigurations(mesh).get('reviews.demo.svc.cluster.local:9080')).mostSpecificHeaderMutationsWins).toBe(true);
+  });
+
   it('answers 500 for the share of a backend whose URLRewrite path or RequestMirror Envoy cannot apply per backend, and says why', () => {
     expect(clusters.slice(1)).toEqual([
       { name: 'outbound|9080||reviews.demo.svc.cluster.local', weight: { value: 1 }, typedPerFilterConfig: abort500 },

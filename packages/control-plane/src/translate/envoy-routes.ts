@@ -14,6 +14,7 @@
  *    metadata says what happened (`directResponse: {status, reason}`).
  *  - A backendRef's filters go on its ClusterWeight (headers, faults, host_rewrite_literal); those
  *    Envoy has only per route (redirect, path rewrite, mirror) the shared compiler refuses already.
+ *    `most_specific_header_mutations_wins`: a backend's header modifiers override its rule's.
  *  - Without retries the route timeout is the shorter of request/backendRequest; with retries,
  *    `timeout` is the request timeout and `per_try_timeout` the backend one. No timeout: 0 (none), as Istio.
  * Routes with a hostname (Gateway parents) go to a virtual host per hostname that also carries
@@ -94,7 +95,8 @@ export function routeConfiguration(snapshot: MeshSnapshot, routes: ServicePortRo
       routes: members.map((route) => envoyRoute(route, { snapshot, options, selfCluster, routeNamespace: namespaceOfRoute(route) })),
     }));
   }
-  return { name, virtualHosts };
+  // A backendRef's header modifiers win over its rule's, as the waypoint and the simulator apply them (rule first, backend last).
+  return { name, virtualHosts, mostSpecificHeaderMutationsWins: true };
 }
 
 interface RouteContext {
