@@ -15,8 +15,9 @@
  */
 import type { MeshSnapshot } from '../registry/index';
 import { parseBucketBound, type SeriesLabels, type VectorSample } from '../telemetry/index';
+import { BuiltTopology } from './built-topology';
 import type { GraphType, NamespaceBox, TopologyGraph, TopologyNode } from './graph';
-import { countEdge, EdgeDraft, edgeJson, type NodeDraft, nodeJson } from './graph-drafts';
+import { countEdge, EdgeDraft, type NodeDraft, nodeJson } from './graph-drafts';
 import { type HealthConfig, HealthRules, worse } from './health';
 import { MeshIndex } from './mesh-index';
 import { known, NodeCatalog } from './node-catalog';
@@ -48,6 +49,9 @@ interface Route {
   chain: readonly string[];
   /** The chain's edges, once made. */
   edges?: readonly EdgeDraft[];
+  /** The chain's first and last nodes, once looked up (samples add identities to them). */
+  first?: NodeDraft;
+  last?: NodeDraft;
   /** The waypoint the traffic went through. */
   waypoint?: string | undefined;
   /** An L7 route's client|service and service|workload pairs, when hops spread over its edge. */
@@ -67,11 +71,15 @@ interface TcpPeer {
   byWorkload: string;
   /** Made when the first non-zero sample arrives. */
   route: Route | null | undefined;
+  /** Its pair is in the build's list of pairs the source ztunnel reported. */
+  registered: boolean;
 }
 
 class GraphBuilder {
   private readonly catalog: NodeCatalog;
-  private readonly edges = new Map<string, EdgeDraft>();
+  /** In the order they were made. */
+  private readonly edges: EdgeDraft[] = [];
+  private readonly edgesBySource = new Map<string, Map<string, EdgeDraft>>();
   private readonly graphType: GraphType;
   private readonly inject: boolean;
   private readonly showWaypoints: boolean;
@@ -100,16 +108,14 @@ class GraphBuilder {
 
   /** client → [service] → [waypoint] → [workload], as the options draw it. */
   private path(client: string, service: string | undefined, waypoint: string | undefined, workload: string | undefined): string[] {
-    const chain = [client];
-    if (this.graphType === 'service') {
-      chain.push(service ?? workload ?? this.catalog.unknownDestination());
-      return chain;
-    }
-    if (service && (this.inject || !workload)) chain.push(service);
-    if (waypoint && this.showWaypoints) chain.push(this.catalog.waypoint(waypoint));
-    if (workload) chain.push(workload);
-    if (chain.length === 1) chain.push(this.catalog.unknownDestination());
-    return chain;
+    if (this.graphType === 'service') return [client, service ?? workload ?? this.catalog.unknownDestination()];
+    const through = service && (this.inject || !workload) ? service : undefined;
+    const via = waypoint && this.showWaypoints ? this.catalog.waypoint(waypoint) : undefined;
+    // Made at their length (thousands of routes): a list grown by push reserves room for 16 more.
+    if (through === undefined && via === undefined) return [client, workload ?? this.catalog.unknownDestination()];
+    if (via === undefined) return workload ? [client, through as string, workload] : [client, through as string];
+    if (through === undefined) return workload ? [client, via, workload] : [client, via];
+    return workload ? [client, through, via, workload] : [client, through, via];
   }
 
   /** Without service nodes (and waypoints), the client → workload edges are the only place for the hops' L4 numbers. */
@@ -126,10 +132,11 @@ class GraphBuilder {
       const workload = this.catalog.destinationWorkload(l);
       const waypoint = this.catalog.waypointOf(l);
       route = { chain: this.path(client, service, waypoint, workload), waypoint };
-      const pairs: string[] = [];
-      if (service && workload && this.spreadsHops) pairs.push(`${client}|${service}`, `${service}|${workload}`);
-      if (waypoint && workload && this.graphType !== 'service') pairs.push(viaWaypoint(waypoint, workload));
-      if (pairs.length > 0) route.pairs = pairs;
+      const hops = service && workload && this.spreadsHops ? [`${client}|${service}`, `${service}|${workload}`] : undefined;
+      const via = waypoint && workload && this.graphType !== 'service' ? viaWaypoint(waypoint, workload) : undefined;
+      if (hops && via !== undefined) hops.push(via);
+      const pairs = hops ?? (via === undefined ? undefined : [via]);
+      if (pairs) route.pairs = pairs;
       this.routes.set('l7', l, route);
     }
     return route;
@@ -198,6 +205,7 @@ class GraphBuilder {
         destination,
         byWorkload: `${l.source_workload_namespace}/${l.source_workload}|${destination}`,
         route: undefined,
+        registered: false,
       };
       this.tcpPeers.set(reporter, l, peer);
     }
@@ -208,34 +216,46 @@ class GraphBuilder {
   private edgesOf(route: Route): readonly EdgeDraft[] {
     if (route.edges) return route.edges;
     const chain = route.chain;
-    const out: EdgeDraft[] = [];
+    const out = new Array<EdgeDraft>(chain.length - 1);
     for (let i = 1; i < chain.length; i++) {
       const from = chain[i - 1] as string;
       const to = chain[i] as string;
-      const id = `${from}->${to}`;
-      let edge = this.edges.get(id);
-      if (!edge) {
-        edge = new EdgeDraft(id, this.catalog.get(from), this.catalog.get(to));
-        this.edges.set(id, edge);
+      // By source, then target id: the edge id string is made once per edge, not once per route.
+      let byTarget = this.edgesBySource.get(from);
+      if (!byTarget) {
+        byTarget = new Map();
+        this.edgesBySource.set(from, byTarget);
       }
-      out.push(edge);
+      let edge = byTarget.get(to);
+      if (!edge) {
+        edge = new EdgeDraft(`${from}->${to}`, this.catalog.get(from), this.catalog.get(to));
+        byTarget.set(to, edge);
+        this.edges.push(edge);
+      }
+      out[i - 1] = edge;
     }
     route.edges = out;
     return out;
   }
 
   /** Identities telemetry saw, on the route's first and last nodes. */
-  private principals(chain: readonly string[], l: SeriesLabels, sides: 'source' | 'both'): void {
-    if (known(l.source_principal)) this.catalog.get(chain[0] as string).principals.add(l.source_principal);
+  private principals(route: Route, l: SeriesLabels, sides: 'source' | 'both'): void {
+    if (known(l.source_principal)) {
+      route.first ??= this.catalog.get(route.chain[0] as string);
+      route.first.principals.add(l.source_principal);
+    }
     if (sides === 'both' && known(l.destination_principal) && known(l.destination_workload)) {
-      this.catalog.get(chain[chain.length - 1] as string).principals.add(l.destination_principal);
+      route.last ??= this.catalog.get(route.chain[route.chain.length - 1] as string);
+      route.last.principals.add(l.destination_principal);
     }
   }
 
   // ── samples ──────────────────────────────────────────────────────────────────────────────
 
+  // Sample loops index their arrays: tens of thousands of iterations should allocate nothing, optimized or not.
   addRequests(samples: readonly VectorSample[]): void {
-    for (const { labels: l, value } of samples) {
+    for (let s = 0; s < samples.length; s++) {
+      const { labels: l, value } = samples[s] as VectorSample;
       if (!(value > 0)) continue;
       const route = this.l7Route(l);
       const grpc = l.request_protocol === 'grpc';
@@ -243,10 +263,11 @@ class GraphBuilder {
       const code = grpc && known(l.grpc_response_status) ? l.grpc_response_status : (l.response_code ?? '');
       const failed = isFailure(grpc, code);
       const flags = l.response_flags;
-      this.principals(route.chain, l, 'both');
+      this.principals(route, l, 'both');
       const edges = this.edgesOf(route);
       if (route.pairs) this.recordSpread(route.pairs, edges[edges.length - 1] as EdgeDraft, value);
-      for (const edge of edges) {
+      for (let e = 0; e < edges.length; e++) {
+        const edge = edges[e] as EdgeDraft;
         edge.requests += value;
         if (grpc) edge.grpcRequests += value;
         if (failed) edge.errors += value;
@@ -280,8 +301,8 @@ class GraphBuilder {
   addDurationBuckets(samples: readonly VectorSample[]): void {
     // Each distinct bound gets an index in ascending order; edges keep their bucket rates in arrays of that order.
     const byLe = new Map<string, number>();
-    for (const { labels } of samples) {
-      const le = labels.le;
+    for (let s = 0; s < samples.length; s++) {
+      const le = (samples[s] as VectorSample).labels.le;
       if (le !== undefined && !byLe.has(le)) byLe.set(le, parseBucketBound(le));
     }
     this.bounds.push(...new Set([...byLe.values()].filter((b) => !Number.isNaN(b))));
@@ -289,12 +310,24 @@ class GraphBuilder {
     const index = new Map<string, number>();
     for (const [le, bound] of byLe) if (!Number.isNaN(bound)) index.set(le, this.bounds.indexOf(bound));
     const size = this.bounds.length;
-    for (const { labels: l, value } of samples) {
+    // One buffer for every edge's bucket rates (only edges made by requests get any): thousands of small arrays cost more to collect.
+    const store = new Float64Array(size * this.edges.length);
+    let used = 0;
+    for (let s = 0; s < samples.length; s++) {
+      const { labels: l, value } = samples[s] as VectorSample;
       if (!(value >= 0)) continue;
       const i = l.le === undefined ? undefined : index.get(l.le);
       if (i === undefined) continue;
       const edges = this.routes.get('l7', l)?.edges;
-      if (edges) for (const edge of edges) edge.addBucket(i, size, value);
+      if (!edges) continue;
+      for (let e = 0; e < edges.length; e++) {
+        const edge = edges[e] as EdgeDraft;
+        if (!edge.buckets) {
+          edge.buckets = store.subarray(used, used + size);
+          used += size;
+        }
+        edge.buckets[i] = (edge.buckets[i] as number) + value;
+      }
     }
   }
 
@@ -312,7 +345,9 @@ class GraphBuilder {
         const l = (samples[i] as VectorSample).labels;
         const peer = this.tcpPeer(l);
         found[i] = peer;
-        if (l.reporter !== 'source') continue;
+        // A peer's labels include its reporter and source identity: its first sample says all the others would.
+        if (l.reporter !== 'source' || peer.registered) continue;
+        peer.registered = true;
         byWorkload.add(peer.byWorkload);
         const principal = l.source_principal;
         if (!known(principal)) continue;
@@ -357,8 +392,9 @@ class GraphBuilder {
         for (const weight of spread.values()) total += weight;
         for (const [edge, weight] of spread) this.addTcpTo(edge, l, peer, metric, (value * weight) / total, counted);
       } else {
-        if (peer.hop !== 'fromWaypoint') this.principals(route.chain, l, peer.hop === 'toWaypoint' ? 'source' : 'both');
-        for (const edge of this.edgesOf(route)) this.addTcpTo(edge, l, peer, metric, value, true);
+        if (peer.hop !== 'fromWaypoint') this.principals(route, l, peer.hop === 'toWaypoint' ? 'source' : 'both');
+        const edges = this.edgesOf(route);
+        for (let e = 0; e < edges.length; e++) this.addTcpTo(edges[e] as EdgeDraft, l, peer, metric, value, true);
       }
     }
   }
@@ -386,11 +422,11 @@ class GraphBuilder {
     this.catalog.applyTargets(telemetry.targets);
   }
 
-  finish(telemetry: TopologyTelemetry): TopologyGraph {
+  finish(telemetry: TopologyTelemetry): BuiltTopology {
     const rules = new HealthRules(this.options.health);
-    for (const edge of this.edges.values()) countEdge(edge);
+    for (const edge of this.edges) countEdge(edge);
     let nodes = [...this.catalog.nodes.values()];
-    let edges = [...this.edges.values()];
+    let edges = this.edges;
     const selected = this.options.namespaces ? new Set(this.options.namespaces) : undefined;
     const outside = new Set<NodeDraft>();
     if (selected) {
@@ -404,15 +440,16 @@ class GraphBuilder {
       for (const n of nodes) if (!selected.has(n.namespace)) outside.add(n);
     }
     const outNodes = nodes.map((n) => nodeJson(n, rules, outside.has(n))).sort(byId);
-    const outEdges = edges.map((e) => edgeJson(e, rules, this.bounds)).sort(byId);
-    return {
+    return new BuiltTopology({
       timestamp: telemetry.at,
-      window: { seconds: telemetry.windowSeconds },
+      windowSeconds: telemetry.windowSeconds,
       graphType: this.graphType,
       namespaces: this.namespaceBoxes(outNodes),
       nodes: outNodes,
-      edges: outEdges,
-    };
+      edges: edges.sort(byId),
+      rules,
+      bounds: this.bounds,
+    });
   }
 
   private namespaceBoxes(nodes: readonly TopologyNode[]): NamespaceBox[] {
@@ -452,12 +489,20 @@ function byName(a: { name: string }, b: { name: string }): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-/** The topology graph of `telemetry` over the mesh `snapshot` (pure: same inputs, same JSON). */
-export function buildTopology(telemetry: TopologyTelemetry, snapshot: MeshSnapshot, options: TopologyOptions = {}): TopologyGraph {
+/**
+ * The topology of `telemetry` over the mesh `snapshot`, settled: its full graph and the canvas's view are made on first
+ * ask (pure: same inputs, same JSON).
+ */
+export function settleTopology(telemetry: TopologyTelemetry, snapshot: MeshSnapshot, options: TopologyOptions = {}): BuiltTopology {
   const builder = new GraphBuilder(new MeshIndex(snapshot), options);
   builder.addRequests(telemetry.requests);
   builder.addDurationBuckets(telemetry.durationBuckets);
   builder.addTcp(telemetry);
   builder.addRegistryNodes(telemetry);
   return builder.finish(telemetry);
+}
+
+/** The topology graph of `telemetry` over the mesh `snapshot` (pure: same inputs, same JSON). */
+export function buildTopology(telemetry: TopologyTelemetry, snapshot: MeshSnapshot, options: TopologyOptions = {}): TopologyGraph {
+  return settleTopology(telemetry, snapshot, options).graph();
 }

@@ -14,6 +14,7 @@ import type {
   TopologyNode,
   TrafficSummary,
 } from './graph';
+import type { GraphViewEdge } from './graph-view';
 import { type Health, type HealthKind, type HealthRules, ResponseTally, worse } from './health';
 import type { WorkloadGroup } from './mesh-index';
 
@@ -84,11 +85,12 @@ export class NodeDraft {
 }
 
 const REPORTER_BITS: Record<Reporter, number> = { destination: 1, source: 2, waypoint: 4 };
+const REPORTERS: readonly Reporter[] = ['destination', 'source', 'waypoint'];
 
 export class EdgeDraft {
   tally: ResponseTally | undefined;
   flags: Map<string, number> | undefined;
-  /** Duration bucket rates, indexed like the builder's list of bounds. */
+  /** Duration bucket rates, indexed like the builder's list of bounds (a slice of the builder's one buffer). */
   buckets: Float64Array | undefined;
   readonly sourcePrincipals = new DistinctStrings();
   readonly destinationPrincipals = new DistinctStrings();
@@ -108,6 +110,8 @@ export class EdgeDraft {
   l4Plain = 0;
   l4Unknown = 0;
   waypoint: string | undefined;
+  /** Protocol, security, health and latency, once the numbers are all in. */
+  settled: SettledEdge | undefined;
 
   constructor(
     readonly id: string,
@@ -120,7 +124,9 @@ export class EdgeDraft {
   }
 
   get reporters(): Reporter[] {
-    return (['destination', 'source', 'waypoint'] as const).filter((r) => (this.reporterBits & REPORTER_BITS[r]) !== 0);
+    const out: Reporter[] = [];
+    for (const r of REPORTERS) if ((this.reporterBits & REPORTER_BITS[r]) !== 0) out.push(r);
+    return out;
   }
 
   addResponse(protocol: string, code: string, value: number): void {
@@ -131,11 +137,6 @@ export class EdgeDraft {
   addFlags(flags: string, value: number): void {
     this.flags ??= new Map();
     this.flags.set(flags, (this.flags.get(flags) ?? 0) + value);
-  }
-
-  addBucket(index: number, bounds: number, value: number): void {
-    this.buckets ??= new Float64Array(bounds);
-    this.buckets[index] = (this.buckets[index] as number) + value;
   }
 
   addSecurity(layer: 'l7' | 'l4', policy: string | undefined, weight: number): void {
@@ -256,62 +257,133 @@ function responseRates(tally: ResponseTally | undefined): ResponseRate[] {
   const out: ResponseRate[] = [];
   if (!tally) return out;
   for (const protocol of ['grpc', 'http'] as const) {
-    const rates = tally.byProtocol.get(protocol);
-    if (!rates) continue;
-    for (const code of sortStrings([...rates.keys()])) out.push({ protocol, code, requestsPerSecond: round(rates.get(code) as number) });
+    const start = out.length;
+    for (let e = tally.first; e !== undefined; e = e.next) {
+      if (e.protocol === protocol) out.push({ protocol, code: e.code, requestsPerSecond: round(e.rate) });
+    }
+    sortByCode(out, start);
   }
   return out;
 }
 
+/** Sorts `list[start..]` by code in place (a few entries: insertion sort, as `sortStrings`). */
+function sortByCode(list: ResponseRate[], start: number): void {
+  for (let i = start + 1; i < list.length; i++) {
+    const v = list[i] as ResponseRate;
+    let j = i - 1;
+    while (j >= start && (list[j] as ResponseRate).code > v.code) {
+      list[j + 1] = list[j] as ResponseRate;
+      j--;
+    }
+    list[j + 1] = v;
+  }
+}
+
 const NO_TRAFFIC = new ResponseTally();
 
+/** What the canvas's view and the full edge share, worked out once per edge whichever is asked for first. */
+interface SettledEdge {
+  protocol: EdgeProtocol;
+  policy: EdgeSecurityPolicy;
+  mtlsShare: number | null;
+  health: Health;
+  latencyMs: TopologyEdge['latencyMs'];
+}
+
 /** `bounds`: the duration buckets' upper bounds, ascending, as `EdgeDraft.buckets` indexes them. */
-export function edgeJson(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): TopologyEdge {
+function settle(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): SettledEdge {
+  if (e.settled) return e.settled;
   const l7 = e.requests > 0;
   const protocol: EdgeProtocol = !l7 ? 'tcp' : e.grpcRequests * 2 > e.requests ? 'grpc' : 'http';
   const l4 = securityPolicy(e.l4Mtls, e.l4Plain, e.l4Unknown);
   const policy = (l7 ? securityPolicy(e.l7Mtls, e.l7Plain, e.l7Unknown) : undefined) ?? l4 ?? 'unknown';
-  // Under a waypoint the hops' L4 policy counts too: plaintext on any hop is not mutual TLS end to end.
-  const combined: EdgeSecurityPolicy = l7 && l4 && l4 !== policy && l4 !== 'unknown' ? 'mixed' : policy;
   const mtlsWeight = l7 ? e.l7Mtls : e.l4Mtls;
   const totalWeight = l7 ? e.l7Mtls + e.l7Plain + e.l7Unknown : e.l4Mtls + e.l4Plain + e.l4Unknown;
   const target = e.target;
-  // As in Kiali, an edge is judged by the rules of the node it leads to, as that node's inbound traffic.
-  const verdict = rules.evaluate(e.tally ?? NO_TRAFFIC, 'inbound', target.namespace, target.healthKind ?? 'workload', target.name);
-  const edge: TopologyEdge = {
-    id: e.id,
-    source: e.source.id,
-    target: target.id,
-    protocol,
-    requestsPerSecond: round(e.requests),
-    errorRate: l7 ? round(e.errors / e.requests) : null,
-    responses: responseRates(e.tally),
-    bytesPerSecond: round(e.sent + e.received),
-    security: {
-      policy: combined,
-      mtlsShare: totalWeight > 0 ? round(mtlsWeight / totalWeight) : null,
-      sourcePrincipals: e.sourcePrincipals.list(),
-      destinationPrincipals: e.destinationPrincipals.list(),
-    },
-    reporters: e.reporters,
-    health: verdict.health,
-    healthReasons: verdict.reasons.length > 0 ? verdict.reasons : [],
-  };
-  if (e.flags) {
-    const flags = e.flags;
-    edge.flags = {};
-    for (const key of sortStrings([...flags.keys()])) edge.flags[key] = round(flags.get(key) as number);
-  }
+  let latencyMs: TopologyEdge['latencyMs'];
   if (e.buckets) {
     const p50 = sortedBucketQuantile(0.5, bounds, e.buckets);
     if (!Number.isNaN(p50)) {
-      edge.latencyMs = {
+      latencyMs = {
         p50: round(p50),
         p95: round(sortedBucketQuantile(0.95, bounds, e.buckets)),
         p99: round(sortedBucketQuantile(0.99, bounds, e.buckets)),
       };
     }
   }
+  e.settled = {
+    protocol,
+    // Under a waypoint the hops' L4 policy counts too: plaintext on any hop is not mutual TLS end to end.
+    policy: l7 && l4 && l4 !== policy && l4 !== 'unknown' ? 'mixed' : policy,
+    mtlsShare: totalWeight > 0 ? round(mtlsWeight / totalWeight) : null,
+    // As in Kiali, an edge is judged by the rules of the node it leads to, as that node's inbound traffic.
+    health: rules.health(e.tally ?? NO_TRAFFIC, 'inbound', target.namespace, target.healthKind ?? 'workload', target.name),
+    latencyMs,
+  };
+  return e.settled;
+}
+
+/** Why the edge has its health (the full graph's side panel; the view does without the text). */
+function edgeHealthReasons(e: EdgeDraft, rules: HealthRules): string[] {
+  const target = e.target;
+  const verdict = rules.evaluate(e.tally ?? NO_TRAFFIC, 'inbound', target.namespace, target.healthKind ?? 'workload', target.name);
+  return verdict.reasons.length > 0 ? verdict.reasons : [];
+}
+
+/** The view's security of an edge is its policy alone: one shared object per policy rather than one per edge. */
+const VIEW_SECURITY: Readonly<Record<EdgeSecurityPolicy, GraphViewEdge['security']>> = {
+  mutual_tls: Object.freeze({ policy: 'mutual_tls' }),
+  none: Object.freeze({ policy: 'none' }),
+  mixed: Object.freeze({ policy: 'mixed' }),
+  unknown: Object.freeze({ policy: 'unknown' }),
+};
+
+/** The edge as the console's canvas draws it (`GraphViewEdge`), without building the full edge first. */
+export function edgeViewJson(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): GraphViewEdge {
+  const settled = settle(e, rules, bounds);
+  const edge: GraphViewEdge = {
+    id: e.id,
+    source: e.source.id,
+    target: e.target.id,
+    protocol: settled.protocol,
+    requestsPerSecond: round(e.requests),
+    errorRate: e.requests > 0 ? round(e.errors / e.requests) : null,
+    bytesPerSecond: round(e.sent + e.received),
+    security: VIEW_SECURITY[settled.policy],
+    health: settled.health,
+  };
+  if (settled.latencyMs) edge.latencyMs = settled.latencyMs;
+  return edge;
+}
+
+/** `bounds`: the duration buckets' upper bounds, ascending, as `EdgeDraft.buckets` indexes them. */
+export function edgeJson(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): TopologyEdge {
+  const settled = settle(e, rules, bounds);
+  const edge: TopologyEdge = {
+    id: e.id,
+    source: e.source.id,
+    target: e.target.id,
+    protocol: settled.protocol,
+    requestsPerSecond: round(e.requests),
+    errorRate: e.requests > 0 ? round(e.errors / e.requests) : null,
+    responses: responseRates(e.tally),
+    bytesPerSecond: round(e.sent + e.received),
+    security: {
+      policy: settled.policy,
+      mtlsShare: settled.mtlsShare,
+      sourcePrincipals: e.sourcePrincipals.list(),
+      destinationPrincipals: e.destinationPrincipals.list(),
+    },
+    reporters: e.reporters,
+    health: settled.health,
+    healthReasons: edgeHealthReasons(e, rules),
+  };
+  if (e.flags) {
+    const flags = e.flags;
+    edge.flags = {};
+    for (const key of sortStrings([...flags.keys()])) edge.flags[key] = round(flags.get(key) as number);
+  }
+  if (settled.latencyMs) edge.latencyMs = settled.latencyMs;
   if (e.hasTcp) {
     edge.tcp = { sentBytesPerSecond: round(e.sent), receivedBytesPerSecond: round(e.received), connectionsPerSecond: round(e.opened) };
   }

@@ -24,7 +24,7 @@ export interface GraphView {
   edges: GraphViewEdge[];
 }
 
-function viewNode(n: TopologyNode): GraphViewNode {
+export function viewNode(n: TopologyNode): GraphViewNode {
   const node: GraphViewNode = {
     id: n.id,
     kind: n.kind,

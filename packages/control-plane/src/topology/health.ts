@@ -51,25 +51,44 @@ export const KIALI_DEFAULT_HEALTH: HealthConfig = {
   ],
 };
 
-/** Request rates by protocol and response code (gRPC status for gRPC). */
+/** One protocol and response code's requests per second: an entry of a tally's list. */
+export interface TallyEntry {
+  readonly protocol: string;
+  readonly code: string;
+  rate: number;
+  next: TallyEntry | undefined;
+}
+
+/**
+ * Request rates by protocol and response code (gRPC status for gRPC), in the order first seen. An edge sees a few
+ * codes: a short list costs less to make and to walk than a map per protocol, for thousands of edges and nodes.
+ */
 export class ResponseTally {
-  readonly byProtocol = new Map<string, Map<string, number>>();
+  first: TallyEntry | undefined;
+  private last: TallyEntry | undefined;
 
   add(protocol: string, code: string, rate: number): void {
-    let codes = this.byProtocol.get(protocol);
-    if (!codes) {
-      codes = new Map();
-      this.byProtocol.set(protocol, codes);
+    for (let e = this.first; e !== undefined; e = e.next) {
+      if (e.code === code && e.protocol === protocol) {
+        e.rate += rate;
+        return;
+      }
     }
-    codes.set(code, (codes.get(code) ?? 0) + rate);
+    const entry: TallyEntry = { protocol, code, rate, next: undefined };
+    if (this.last) this.last.next = entry;
+    else this.first = entry;
+    this.last = entry;
   }
 
   addAll(other: ResponseTally): void {
-    for (const protocol of other.byProtocol.keys()) {
-      const codes = other.byProtocol.get(protocol) as Map<string, number>;
-      for (const code of codes.keys()) this.add(protocol, code, codes.get(code) as number);
-    }
+    for (let e = other.first; e !== undefined; e = e.next) this.add(e.protocol, e.code, e.rate);
   }
+}
+
+/** Whether `entry` is the first of its protocol in the list (each protocol is judged once, in the order first seen). */
+function firstOfProtocol(tally: ResponseTally, entry: TallyEntry): boolean {
+  for (let e = tally.first; e !== entry && e !== undefined; e = e.next) if (e.protocol === entry.protocol) return false;
+  return true;
 }
 
 interface CompiledTolerance {
@@ -124,32 +143,59 @@ export class HealthRules {
   }
 
   private ruleFor(namespace: string, kind: HealthKind, name: string): CompiledRule | undefined {
-    return this.rules.find((r) => r.namespace.test(namespace) && r.kind.test(kind) && r.name.test(name));
+    for (const r of this.rules) if (r.namespace.test(namespace) && r.kind.test(kind) && r.name.test(name)) return r;
+    return undefined;
   }
 
   /** Health of the traffic in `tally` for the node (namespace, kind, name) seen in `direction`; `na` without requests. */
   evaluate(tally: ResponseTally, direction: TrafficDirection, namespace: string, kind: HealthKind, name: string): HealthVerdict {
     const verdict: HealthVerdict = { health: 'na', reasons: NO_REASONS };
+    verdict.health = this.judge(tally, direction, namespace, kind, name, verdict);
+    return verdict;
+  }
+
+  /** `evaluate`'s health alone, without the reasons' text (what the canvas's view shows). */
+  health(tally: ResponseTally, direction: TrafficDirection, namespace: string, kind: HealthKind, name: string): Health {
+    return this.judge(tally, direction, namespace, kind, name, undefined);
+  }
+
+  /** The health, and into `explained` (when given) why. */
+  private judge(
+    tally: ResponseTally,
+    direction: TrafficDirection,
+    namespace: string,
+    kind: HealthKind,
+    name: string,
+    explained: HealthVerdict | undefined,
+  ): Health {
+    let health: Health = 'na';
+    if (tally.first === undefined) return health;
     const rule = this.ruleFor(namespace, kind, name);
-    for (const protocol of tally.byProtocol.keys()) {
-      const codes = tally.byProtocol.get(protocol) as Map<string, number>;
+    for (let head: TallyEntry | undefined = tally.first; head !== undefined; head = head.next) {
+      if (!firstOfProtocol(tally, head)) continue;
+      const protocol = head.protocol;
       let total = 0;
-      for (const rate of codes.values()) total += rate;
+      for (let e: TallyEntry | undefined = head; e !== undefined; e = e.next) if (e.protocol === protocol) total += e.rate;
       if (!(total > 0)) continue;
-      verdict.health = worse(verdict.health, 'healthy');
-      for (const t of rule?.tolerance ?? []) {
+      health = worse(health, 'healthy');
+      if (!rule) continue;
+      for (const t of rule.tolerance) {
         if (!t.protocol.test(protocol) || !t.direction.test(direction)) continue;
         let errors = 0;
-        for (const code of codes.keys()) if (t.code.test(code)) errors += codes.get(code) as number;
+        for (let e: TallyEntry | undefined = head; e !== undefined; e = e.next) {
+          if (e.protocol === protocol && t.code.test(e.code)) errors += e.rate;
+        }
         const percent = (100 * errors) / total;
         if (!(percent > 0)) continue;
         const status: Health = percent >= t.failure ? 'failure' : percent >= t.degraded ? 'degraded' : 'healthy';
         if (status === 'healthy') continue;
-        verdict.health = worse(verdict.health, status);
-        if (verdict.reasons === NO_REASONS) verdict.reasons = [];
-        verdict.reasons.push(`${direction} ${t.label}: ${percent.toFixed(2)}% >= ${status === 'failure' ? t.failure : t.degraded}%`);
+        health = worse(health, status);
+        if (!explained) continue;
+        const reason = `${direction} ${t.label}: ${percent.toFixed(2)}% >= ${status === 'failure' ? t.failure : t.degraded}%`;
+        if (explained.reasons === NO_REASONS) explained.reasons = [reason];
+        else explained.reasons.push(reason);
       }
     }
-    return verdict;
+    return health;
   }
 }

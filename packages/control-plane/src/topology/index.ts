@@ -3,7 +3,8 @@
  * and unknown peers; de-duplicated edges with rates, errors, latency, bytes and security; Kiali's
  * health) and the mTLS audit, both pure functions of telemetry answers and a registry snapshot.
  */
-export { buildTopology, type TopologyOptions } from './build';
+export { buildTopology, settleTopology, type TopologyOptions } from './build';
+export { BuiltTopology } from './built-topology';
 export { type CsvValue, csvField, toCsv } from './csv';
 export * from './graph';
 export { type GraphView, type GraphViewEdge, type GraphViewNode, graphView, type NodeDetails, nodeDetails } from './graph-view';

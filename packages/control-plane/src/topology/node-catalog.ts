@@ -7,7 +7,7 @@
 import type { SeriesLabels, TargetStatus } from '../telemetry/index';
 import type { GraphType } from './graph';
 import { NodeDraft } from './graph-drafts';
-import type { MeshIndex } from './mesh-index';
+import type { MeshIndex, WorkloadGroup } from './mesh-index';
 
 /**
  * Labels on scrape targets that say which proxy a target is (the embedded mesh sets them):
@@ -25,6 +25,9 @@ export function known(v: string | undefined): v is string {
 
 export class NodeCatalog {
   readonly nodes = new Map<string, NodeDraft>();
+  /** Node ids already decided, by registry workload and by service hostname: routes ask thousands of times, ids are built once. */
+  private readonly workloadIds = new Map<WorkloadGroup, string>();
+  private readonly serviceIds = new Map<string, string>();
 
   constructor(
     readonly index: MeshIndex,
@@ -45,62 +48,71 @@ export class NodeCatalog {
     return this.nodes.get(id) as NodeDraft;
   }
 
-  private node(id: string, make: () => NodeDraft): string {
-    if (!this.nodes.has(id)) this.nodes.set(id, make());
-    return id;
+  private add(draft: NodeDraft): string {
+    this.nodes.set(draft.id, draft);
+    return draft.id;
   }
 
   unknown(): string {
-    return this.node(UNKNOWN_ID, () => new NodeDraft(UNKNOWN_ID, 'unknown', '', 'unknown', undefined));
+    if (this.nodes.has(UNKNOWN_ID)) return UNKNOWN_ID;
+    return this.add(new NodeDraft(UNKNOWN_ID, 'unknown', '', 'unknown', undefined));
   }
 
   unknownDestination(): string {
-    return this.node(UNKNOWN_DESTINATION_ID, () => new NodeDraft(UNKNOWN_DESTINATION_ID, 'external', '', 'unknown destination', undefined));
+    if (this.nodes.has(UNKNOWN_DESTINATION_ID)) return UNKNOWN_DESTINATION_ID;
+    return this.add(new NodeDraft(UNKNOWN_DESTINATION_ID, 'external', '', 'unknown destination', undefined));
   }
 
   waypoint(key: string): string {
-    return this.node(`wp:${key}`, () => {
-      const [namespace = '', name = key] = key.split('/');
-      const draft = new NodeDraft(`wp:${key}`, 'waypoint', namespace, name, undefined);
-      draft.inMesh = true;
-      for (const group of this.index.workloads.values()) if (group.implementsWaypoint === key) draft.groups.add(group);
-      return draft;
-    });
+    const id = `wp:${key}`;
+    if (this.nodes.has(id)) return id;
+    const [namespace = '', name = key] = key.split('/');
+    const draft = new NodeDraft(id, 'waypoint', namespace, name, undefined);
+    draft.inMesh = true;
+    for (const group of this.index.workloads.values()) if (group.implementsWaypoint === key) draft.groups.add(group);
+    return this.add(draft);
   }
 
   ztunnel(nodeName: string): string {
-    return this.node(`zt:${nodeName}`, () => {
-      const draft = new NodeDraft(`zt:${nodeName}`, 'ztunnel', '', nodeName, undefined);
-      draft.inMesh = true;
-      return draft;
-    });
+    const id = `zt:${nodeName}`;
+    if (this.nodes.has(id)) return id;
+    const draft = new NodeDraft(id, 'ztunnel', '', nodeName, undefined);
+    draft.inMesh = true;
+    return this.add(draft);
   }
 
   /** The node of a service hostname: the registry's service, a waypoint's own service, or an external one. */
   service(hostname: string | undefined, namespaceHint: string | undefined): string | undefined {
     if (!known(hostname)) return undefined;
+    const decided = this.serviceIds.get(hostname);
+    if (decided !== undefined) return decided;
+    const id = this.serviceNode(hostname, namespaceHint);
+    this.serviceIds.set(hostname, id);
+    return id;
+  }
+
+  private serviceNode(hostname: string, namespaceHint: string | undefined): string {
     const service = this.index.service(hostname);
     if (service?.implementsWaypoint) return this.waypoint(service.implementsWaypoint);
     if (!service) {
-      return this.node(`ext:${hostname}`, () => {
-        const draft = new NodeDraft(`ext:${hostname}`, 'external', known(namespaceHint) ? namespaceHint : '', hostname, undefined);
-        draft.hostname = hostname;
-        return draft;
-      });
+      const id = `ext:${hostname}`;
+      if (this.nodes.has(id)) return id;
+      const draft = new NodeDraft(id, 'external', known(namespaceHint) ? namespaceHint : '', hostname, undefined);
+      draft.hostname = hostname;
+      return this.add(draft);
     }
     const id = `svc:${service.namespace}/${service.name}`;
-    return this.node(id, () => {
-      const draft = new NodeDraft(id, 'service', service.namespace, service.name, 'service');
-      draft.hostname = service.hostname;
-      draft.inMesh = service.ambient;
-      draft.waypoint = service.waypoint?.key;
-      for (const uid of this.index.snapshot.endpoints.get(service.key) ?? []) {
-        const pod = this.index.snapshot.workloads.get(uid);
-        const group = pod && this.index.workload(pod.namespace, pod.workloadName);
-        if (group) draft.groups.add(group);
-      }
-      return draft;
-    });
+    if (this.nodes.has(id)) return id;
+    const draft = new NodeDraft(id, 'service', service.namespace, service.name, 'service');
+    draft.hostname = service.hostname;
+    draft.inMesh = service.ambient;
+    draft.waypoint = service.waypoint?.key;
+    for (const uid of this.index.snapshot.endpoints.get(service.key) ?? []) {
+      const pod = this.index.snapshot.workloads.get(uid);
+      const group = pod && this.index.workload(pod.namespace, pod.workloadName);
+      if (group) draft.groups.add(group);
+    }
+    return this.add(draft);
   }
 
   /** A workload as the graph type shows it; undefined when telemetry could not name it. */
@@ -112,6 +124,23 @@ export class NodeCatalog {
   ): string | undefined {
     if (!known(namespace) || !known(workload)) return undefined;
     const group = this.index.workload(namespace, workload);
+    if (!group) return this.workloadNode(namespace, workload, app, version, undefined);
+    // A registry workload's node depends on the workload alone (the registry's app and version win over the labels').
+    let id = this.workloadIds.get(group);
+    if (id === undefined) {
+      id = this.workloadNode(namespace, workload, app, version, group);
+      if (id !== undefined) this.workloadIds.set(group, id);
+    }
+    return id;
+  }
+
+  private workloadNode(
+    namespace: string,
+    workload: string,
+    app: string | undefined,
+    version: string | undefined,
+    group: WorkloadGroup | undefined,
+  ): string | undefined {
     if (group?.implementsWaypoint) return this.waypoint(group.implementsWaypoint);
     const appName = group?.app ?? app;
     const appVersion = group?.version ?? version;
@@ -122,25 +151,23 @@ export class NodeCatalog {
     if ((this.graphType === 'app' || this.graphType === 'versionedApp') && known(appName)) {
       const versioned = this.graphType === 'versionedApp' && known(appVersion);
       const id = versioned ? `vapp:${namespace}/${appName}/${appVersion}` : `app:${namespace}/${appName}`;
-      return this.node(id, () => {
-        const draft = new NodeDraft(id, 'app', namespace, appName, 'app');
-        draft.app = appName;
-        if (versioned) draft.version = appVersion;
-        const groups = versioned
-          ? this.index.versionedApps.get(`${namespace}/${appName}/${appVersion}`)
-          : this.index.apps.get(`${namespace}/${appName}`);
-        for (const g of groups ?? []) draft.groups.add(g);
-        return draft;
-      });
+      if (this.nodes.has(id)) return id;
+      const draft = new NodeDraft(id, 'app', namespace, appName, 'app');
+      draft.app = appName;
+      if (versioned) draft.version = appVersion;
+      const groups = versioned
+        ? this.index.versionedApps.get(`${namespace}/${appName}/${appVersion}`)
+        : this.index.apps.get(`${namespace}/${appName}`);
+      for (const g of groups ?? []) draft.groups.add(g);
+      return this.add(draft);
     }
     const id = `wl:${namespace}/${workload}`;
-    return this.node(id, () => {
-      const draft = new NodeDraft(id, 'workload', namespace, workload, 'workload');
-      if (known(appName)) draft.app = appName;
-      if (known(appVersion)) draft.version = appVersion;
-      if (group) draft.groups.add(group);
-      return draft;
-    });
+    if (this.nodes.has(id)) return id;
+    const draft = new NodeDraft(id, 'workload', namespace, workload, 'workload');
+    if (known(appName)) draft.app = appName;
+    if (known(appVersion)) draft.version = appVersion;
+    if (group) draft.groups.add(group);
+    return this.add(draft);
   }
 
   /** The client of a report: its workload, else `unknown`. */

@@ -68,12 +68,7 @@ export class RouteTable<T> {
       bySource.set(source, byDestination);
     }
     const destination = l.destination_workload ?? '';
-    let leaves = byDestination.get(destination);
-    if (!leaves) {
-      leaves = [];
-      byDestination.set(destination, leaves);
-    }
-    leaves.push({
+    const leaf: Leaf<T> = {
       service: l.destination_service,
       serviceNamespace: l.destination_service_namespace,
       sourceNamespace: l.source_workload_namespace,
@@ -84,6 +79,10 @@ export class RouteTable<T> {
       destinationVersion: l.destination_canonical_revision,
       sourcePrincipal: l.source_principal,
       value,
-    });
+    };
+    // Most pairs of workloads have one label set: a list made for it holds just that one.
+    const leaves = byDestination.get(destination);
+    if (leaves) leaves.push(leaf);
+    else byDestination.set(destination, [leaf]);
   }
 }

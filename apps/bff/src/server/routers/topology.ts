@@ -1,11 +1,9 @@
 import {
-  buildTopology,
-  type GraphView,
-  graphView,
+  type BuiltTopology,
   nodeDetails,
   queryTopologyTelemetry,
   RecentGraphs,
-  type TopologyGraph,
+  settleTopology,
   type TopologyTelemetry,
 } from '@ambit/control-plane/topology';
 import { dnsLabel } from '@ambit/shared';
@@ -59,10 +57,9 @@ async function telemetryFor(
 }
 
 interface BuiltGraph {
-  graph: TopologyGraph;
+  /** The full graph and the canvas's view, each made on first ask. */
+  built: BuiltTopology;
   backend: string | null;
-  /** The canvas's view of it, made on first ask. */
-  view?: GraphView;
 }
 
 /**
@@ -89,30 +86,29 @@ function graphFor(services: BffServices, input: z.infer<typeof graphInput>): Pro
   const key = `${input.window}|${input.graphType}|${input.namespaces?.join(',') ?? '*'}|${at ?? 'now'}`;
   return graphsOf(services).get(key, snapshot, async () => {
     const { telemetry, backend } = await telemetryFor(services, WINDOW_SECONDS[input.window], at);
-    const graph = buildTopology(telemetry, snapshot, {
+    const built = settleTopology(telemetry, snapshot, {
       graphType: input.graphType,
       ...(input.namespaces ? { namespaces: input.namespaces } : {}),
     });
-    return { graph, backend };
+    return { built, backend };
   });
 }
 
 export const topologyRouter = router({
   /** The live graph: nodes, de-duplicated edges with rate, errors, latency and security, health. */
   graph: viewerProcedure.input(graphInput).query(async ({ ctx, input }) => {
-    const { graph, backend } = await graphFor(ctx.services, input);
-    return { ...graph, telemetryBackend: backend };
+    const { built, backend } = await graphFor(ctx.services, input);
+    return { ...built.graph(), telemetryBackend: backend };
   }),
   /** The same graph with only what the console's canvas draws and filters by (a quarter of the bytes). */
   view: viewerProcedure.input(graphInput).query(async ({ ctx, input }) => {
-    const built = await graphFor(ctx.services, input);
-    built.view ??= graphView(built.graph);
-    return { ...built.view, telemetryBackend: built.backend };
+    const { built, backend } = await graphFor(ctx.services, input);
+    return { ...built.view(), telemetryBackend: backend };
   }),
   /** One node and its edges in full, for the console's side panel. */
   node: viewerProcedure.input(nodeInput).query(async ({ ctx, input }) => {
     const { id, ...graphOptions } = input;
-    const { graph } = await graphFor(ctx.services, graphOptions);
-    return nodeDetails(graph, id);
+    const { built } = await graphFor(ctx.services, graphOptions);
+    return nodeDetails(built.graph(), id);
   }),
 });
