@@ -340,10 +340,6 @@ describe('filters on a backendRef', () => {
     });
   });
 
-  it('lets a backend’s header modifiers win over its rule’s, as the waypoint applies them (most_specific_header_mutations_wins)', () => {
-    expect(decode(toRouteConfigurations(mesh).get('reviews.demo.svc.cluster.local:9080')).mostSpecificHeaderMutationsWins).toBe(true);
-  });
-
   it('answers 500 for the share of a backend whose URLRewrite path or RequestMirror Envoy cannot apply per backend, and says why', () => {
     expect(clusters.slice(1)).toEqual([
       { name: 'outbound|9080||reviews.demo.svc.cluster.local', weight: { value: 1 }, typedPerFilterConfig: abort500 },
@@ -427,7 +423,11 @@ describe('filters on a backendRef', () => {
     expect(route.route.weightedClusters.clusters[0]).toMatchObject({ name: 'outbound|9080||reviews.demo.svc.cluster.local' });
     expect(route.route.weightedClusters.clusters[0].typedPerFilterConfig['envoy.filters.http.fault']).toBeDefined();
     expect(structToJson(route.metadata.filterMetadata['ambit.dev/route']).backends).toEqual([
-      expect.objectContaining({ name: 'reviews-v1', invalid: 'Envoy has no per-backend requestMirrorPolicies', filters: [mirror] }),
+      expect.objectContaining({
+        name: 'reviews-v1',
+        invalid: 'a RequestMirror cannot apply to one backendRef, only to a whole rule',
+        filters: [mirror],
+      }),
     ]);
   });
 });

@@ -26,32 +26,40 @@ export class BuiltTopology {
   private full: TopologyGraph | undefined;
   private shown: GraphView | undefined;
 
-  constructor(private readonly parts: BuiltTopologyParts) {}
+  /** Let go once both outputs exist: the drafts (tallies, bucket rates, principal sets) are the bulk of a build. */
+  private parts: BuiltTopologyParts | undefined;
+
+  constructor(parts: BuiltTopologyParts) {
+    this.parts = parts;
+  }
 
   /** The whole graph: every node and edge with all their details. */
   graph(): TopologyGraph {
     if (this.full) return this.full;
-    const { rules, bounds } = this.parts;
-    const edges = this.parts.edges;
+    const parts = this.parts as BuiltTopologyParts;
+    const { rules, bounds, edges } = parts;
     const out = new Array<TopologyGraph['edges'][number]>(edges.length);
     for (let i = 0; i < edges.length; i++) out[i] = edgeJson(edges[i] as EdgeDraft, rules, bounds);
-    this.full = { ...this.header(), nodes: this.parts.nodes, edges: out };
-    return this.full;
+    const full: TopologyGraph = { ...header(parts), nodes: parts.nodes, edges: out };
+    this.full = full;
+    if (this.shown) this.parts = undefined;
+    return full;
   }
 
   /** The same nodes and edges, in the same order, with only what the canvas draws and filters by (`graphView` of `graph()`). */
   view(): GraphView {
     if (this.shown) return this.shown;
-    const { rules, bounds } = this.parts;
-    const edges = this.parts.edges;
+    const parts = this.parts as BuiltTopologyParts;
+    const { rules, bounds, edges } = parts;
     const out = new Array<GraphView['edges'][number]>(edges.length);
     for (let i = 0; i < edges.length; i++) out[i] = edgeViewJson(edges[i] as EdgeDraft, rules, bounds);
-    this.shown = { ...this.header(), nodes: this.parts.nodes.map(viewNode), edges: out };
-    return this.shown;
+    const shown: GraphView = { ...header(parts), nodes: parts.nodes.map(viewNode), edges: out };
+    this.shown = shown;
+    if (this.full) this.parts = undefined;
+    return shown;
   }
+}
 
-  private header(): Pick<TopologyGraph, 'timestamp' | 'window' | 'graphType' | 'namespaces'> {
-    const p = this.parts;
-    return { timestamp: p.timestamp, window: { seconds: p.windowSeconds }, graphType: p.graphType, namespaces: p.namespaces };
-  }
+function header(p: BuiltTopologyParts): Pick<TopologyGraph, 'timestamp' | 'window' | 'graphType' | 'namespaces'> {
+  return { timestamp: p.timestamp, window: { seconds: p.windowSeconds }, graphType: p.graphType, namespaces: p.namespaces };
 }

@@ -14,7 +14,8 @@
  *    metadata says what happened (`directResponse: {status, reason}`).
  *  - A backendRef's filters go on its ClusterWeight (headers, faults, host_rewrite_literal); those
  *    Envoy has only per route (redirect, path rewrite, mirror) the shared compiler refuses already.
- *    `most_specific_header_mutations_wins`: a backend's header modifiers override its rule's.
+ *    Envoy applies a ClusterWeight's header modifiers before its route's, so a rule's win over
+ *    its backend's for the same name (the waypoint applies them in that order too).
  *  - Without retries the route timeout is the shorter of request/backendRequest; with retries,
  *    `timeout` is the request timeout and `per_try_timeout` the backend one. No timeout: 0 (none), as Istio.
  * Routes with a hostname (Gateway parents) go to a virtual host per hostname that also carries
@@ -95,8 +96,7 @@ export function routeConfiguration(snapshot: MeshSnapshot, routes: ServicePortRo
       routes: members.map((route) => envoyRoute(route, { snapshot, options, selfCluster, routeNamespace: namespaceOfRoute(route) })),
     }));
   }
-  // A backendRef's header modifiers win over its rule's, as the waypoint and the simulator apply them (rule first, backend last).
-  return { name, virtualHosts, mostSpecificHeaderMutationsWins: true };
+  return { name, virtualHosts };
 }
 
 interface RouteContext {
@@ -287,11 +287,21 @@ function clusterWeight(backend: CompiledBackend, match: CompiledMatch, context: 
   // A ClusterWeight has header modifiers, per-filter config and host_rewrite_literal; compileFilters
   // refuses per-backend redirects, path rewrites and mirrors, so a host rewrite is all that can be left.
   const { hostRewriteLiteral, ...perRouteOnly } = filters.routeFields;
-  const unexpressed = [...(filters.redirect ? ['redirect'] : []), ...Object.keys(perRouteOnly)];
-  if (unexpressed.length > 0) return failing(`Envoy has no per-backend ${unexpressed.join(', ')}`);
+  const unexpressed = [...(filters.redirect ? ['redirect'] : []), ...Object.keys(perRouteOnly)].map(
+    (field) => FILTER_OF_ROUTE_FIELD[field] ?? field,
+  );
+  // Unreachable while compileFilters refuses these per backend; if it ever is reached, the backend fails loudly.
+  if (unexpressed.length > 0) return failing(`${unexpressed.join(', ')} cannot apply to one backendRef, only to a whole rule`);
   if (hostRewriteLiteral !== undefined) cluster.hostRewriteLiteral = hostRewriteLiteral;
   return { cluster };
 }
+
+/** The HTTPRoute filter behind each RouteAction field a filter sets: what a user reads in a failure. */
+const FILTER_OF_ROUTE_FIELD: Readonly<Record<string, string>> = {
+  redirect: 'a RequestRedirect',
+  regexRewrite: 'a URLRewrite path',
+  requestMirrorPolicies: 'a RequestMirror',
+};
 
 interface AppliedFilters {
   /** RouteAction fields (host and path rewrites, mirrors); of these a ClusterWeight has only the host rewrite. */

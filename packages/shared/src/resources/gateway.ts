@@ -90,45 +90,39 @@ const headerFieldValue = z
   .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'must be Latin-1 text without control characters such as CR or LF');
 
 /**
- * A header name a header filter may touch. Envoy refuses `:`-prefixed names and `host` in
- * request/response_headers_to_add and *_to_remove (HeaderUtility::isModifiableHeader: ":-prefixed
- * or host headers may not be modified"), and Istio's validation follows it, except that a request
- * set/add of Host is accepted as the authority rewrite (`hostRewrite`).
+ * A header name a filter sets or adds: Gateway API's HTTPHeaderName. A `:` name is not one (the CRD
+ * refuses it too); Host, framing and hop-by-hop names pass, as the CRD lets them, and the route
+ * compiler warns that they have no effect (a request's Host is an authority rewrite, as Istio).
  */
-function modifiableHeaderName(hostRewrite: boolean) {
-  return z
-    .string()
-    .min(1)
-    .max(256)
-    .superRefine((name, ctx) => {
-      if (name.startsWith(':')) {
-        ctx.addIssue({ code: 'custom', message: `${name} is an HTTP/2 pseudo-header; a header filter may not modify it (use URLRewrite)` });
-      } else if (!hostRewrite && name.toLowerCase() === 'host') {
-        ctx.addIssue({ code: 'custom', message: 'the Host header may not be modified here; rewrite it with a URLRewrite hostname' });
-      } else if (!headerNamePattern.test(name)) {
-        ctx.addIssue({ code: 'custom', message: 'is not a valid HTTP header name' });
-      }
-    });
-}
-
-// Host set/add becomes the request's authority: a hostname or IP literal with an optional port, nothing else.
-const authority = /^([A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?$/;
-
-function headerModifierSchema(direction: 'request' | 'response') {
-  const name = modifiableHeaderName(direction === 'request');
-  const header = z.strictObject({ name, value: headerFieldValue }).superRefine((h, ctx) => {
-    if (h.name.toLowerCase() === 'host' && !authority.test(h.value)) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be a host name or IP address with an optional port' });
+const settableHeaderName = z
+  .string()
+  .min(1)
+  .max(256)
+  .superRefine((name, ctx) => {
+    if (name.startsWith(':')) {
+      const message = `${name} is an HTTP/2 pseudo-header, not a header a filter can set; a URLRewrite changes the path or the host`;
+      ctx.addIssue({ code: 'custom', message });
+    } else if (!headerNamePattern.test(name)) {
+      ctx.addIssue({ code: 'custom', message: 'is not a valid HTTP header name' });
     }
   });
-  return z.strictObject({
-    set: z.array(header).max(16).optional(),
-    add: z.array(header).max(16).optional(),
-    remove: z.array(modifiableHeaderName(false)).max(16).optional(),
-  });
-}
-export const requestHeaderModifierSchema = headerModifierSchema('request');
-export const responseHeaderModifierSchema = headerModifierSchema('response');
+
+// A Host set or added becomes the request's authority: a host name or IP literal with an optional port, nothing else.
+const authority =
+  /^([A-Za-z0-9_]([-A-Za-z0-9_.]*[A-Za-z0-9_])?|\[[0-9A-Fa-f:.]+\])(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$/;
+
+const headerToWrite = z.strictObject({ name: settableHeaderName, value: headerFieldValue }).superRefine((h, ctx) => {
+  if (h.name.toLowerCase() === 'host' && !authority.test(h.value)) {
+    ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be a host name or IP address with an optional port (1–65535)' });
+  }
+});
+
+// `remove` names have no pattern in Gateway API's CRD: any name is accepted, and one a filter cannot remove is warned about.
+export const headerModifierSchema = z.strictObject({
+  set: z.array(headerToWrite).max(16).optional(),
+  add: z.array(headerToWrite).max(16).optional(),
+  remove: z.array(z.string().min(1).max(256)).max(16).optional(),
+});
 
 const pathModifier = z
   .strictObject({
@@ -170,8 +164,8 @@ export type HttpRouteFilterType = keyof typeof filterFields;
 export const httpRouteFilterSchema = z
   .strictObject({
     type: z.enum(Object.keys(filterFields) as [HttpRouteFilterType, ...HttpRouteFilterType[]]),
-    requestHeaderModifier: requestHeaderModifierSchema.optional(),
-    responseHeaderModifier: responseHeaderModifierSchema.optional(),
+    requestHeaderModifier: headerModifierSchema.optional(),
+    responseHeaderModifier: headerModifierSchema.optional(),
     requestMirror: z
       .strictObject({
         backendRef: backendObjectReferenceSchema,
@@ -245,5 +239,5 @@ export type HttpRouteRule = z.infer<typeof httpRouteRuleSchema>;
 export type HttpRouteMatch = z.infer<typeof httpRouteMatchSchema>;
 export type HttpRouteFilter = z.infer<typeof httpRouteFilterSchema>;
 export type HttpBackendRef = z.infer<typeof httpBackendRefSchema>;
-export type HttpHeaderModifier = z.infer<typeof requestHeaderModifierSchema>;
+export type HttpHeaderModifier = z.infer<typeof headerModifierSchema>;
 export type HttpMethod = (typeof httpMethods)[number];

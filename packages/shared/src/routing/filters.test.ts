@@ -45,35 +45,74 @@ describe('a RequestHeaderModifier that sets Host', () => {
     );
   });
 
-  it('does not count as a URLRewrite beside a RequestRedirect', () => {
+  it("is warned about beside a RequestRedirect, which ignores it (requestRedirect.hostname sets the redirect's host)", () => {
     const table = compileFilters([
       { type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'Host', value: 'a.internal' }] } },
       { type: 'RequestRedirect', requestRedirect: { scheme: 'https' } },
     ]);
     expect(table.notes.filter((n) => n.code === 'IncompatibleFilters')).toEqual([]);
+    expect(table.notes).toContainEqual(
+      expect.objectContaining({
+        code: 'HeaderEditIgnored',
+        path: 'spec.rules[0].filters[0].requestHeaderModifier',
+        message: 'Host has no effect beside a RequestRedirect; set requestRedirect.hostname instead',
+      }),
+    );
+    expect(JSON.stringify(table.routes[0]?.action)).not.toContain('URLRewrite');
   });
 });
 
-describe('a header modifier naming a framing or hop-by-hop header', () => {
-  it('is compiled without that name and warned about at the field, so the user learns the waypoint ignores it', () => {
+describe('a header modifier naming a header a filter cannot change', () => {
+  it('is compiled without that name and warned about at the field, so the compiled table says what the waypoint does', () => {
     const table = compileFilters([
       {
         type: 'RequestHeaderModifier',
-        requestHeaderModifier: { set: [{ name: 'Content-Length', value: '5' }], remove: ['Connection', 'X-Debug'] },
+        requestHeaderModifier: { set: [{ name: 'Content-Length', value: '5' }], remove: ['Connection', 'X-Debug', ':path', 'Host'] },
       },
-      { type: 'ResponseHeaderModifier', responseHeaderModifier: { add: [{ name: 'Transfer-Encoding', value: 'chunked' }] } },
+      {
+        type: 'ResponseHeaderModifier',
+        responseHeaderModifier: {
+          add: [
+            { name: 'Transfer-Encoding', value: 'chunked' },
+            { name: 'Host', value: 'a' },
+          ],
+        },
+      },
     ]);
     expect(table.notes.map((n) => [n.code, n.level, n.path])).toEqual([
-      ['FramingHeaderIgnored', 'warning', 'spec.rules[0].filters[0].requestHeaderModifier.set[0].name'],
-      ['FramingHeaderIgnored', 'warning', 'spec.rules[0].filters[0].requestHeaderModifier.remove[0]'],
-      ['FramingHeaderIgnored', 'warning', 'spec.rules[0].filters[1].responseHeaderModifier.add[0].name'],
+      ['HeaderEditIgnored', 'warning', 'spec.rules[0].filters[0].requestHeaderModifier.set[0].name'],
+      ['HeaderEditIgnored', 'warning', 'spec.rules[0].filters[0].requestHeaderModifier.remove[0]'],
+      ['HeaderEditIgnored', 'warning', 'spec.rules[0].filters[0].requestHeaderModifier.remove[2]'],
+      ['HeaderEditIgnored', 'warning', 'spec.rules[0].filters[0].requestHeaderModifier.remove[3]'],
+      ['HeaderEditIgnored', 'warning', 'spec.rules[0].filters[1].responseHeaderModifier.add[0].name'],
+      ['HeaderEditIgnored', 'warning', 'spec.rules[0].filters[1].responseHeaderModifier.add[1].name'],
     ]);
-    expect(forward(table).filters[0]).toEqual({
-      type: 'RequestHeaderModifier',
-      set: [{ name: 'content-length', value: '5' }],
-      add: [],
-      remove: ['connection', 'x-debug'],
-    });
+    expect(table.notes[0]?.message).toMatch(/^Content-Length frames the message.*; remove it from the filter$/);
+    expect(forward(table).filters).toEqual([{ type: 'RequestHeaderModifier', set: [], add: [], remove: ['x-debug'] }]);
+  });
+
+  it('keeps the first of equivalent names, as Gateway API requires, and warns about the others', () => {
+    const table = compileFilters([
+      {
+        type: 'RequestHeaderModifier',
+        requestHeaderModifier: {
+          set: [
+            { name: 'X-Env', value: 'prod' },
+            { name: 'x-env', value: 'dev' },
+            { name: 'Host', value: 'a.internal' },
+            { name: 'host', value: 'b.internal' },
+          ],
+        },
+      },
+    ]);
+    expect(table.notes.map((n) => [n.code, n.path])).toEqual([
+      ['HeaderEditIgnored', 'spec.rules[0].filters[0].requestHeaderModifier.set[1].name'],
+      ['HeaderEditIgnored', 'spec.rules[0].filters[0].requestHeaderModifier.set[3].name'],
+    ]);
+    expect(forward(table).filters).toEqual([
+      { type: 'RequestHeaderModifier', set: [{ name: 'x-env', value: 'prod' }], add: [], remove: [] },
+      { type: 'URLRewrite', hostname: 'a.internal' },
+    ]);
   });
 });
 

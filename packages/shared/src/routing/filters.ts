@@ -51,36 +51,62 @@ export function backendProblem(
   return `${label}: ${why}`;
 }
 
-function headerModifier(modifier: HttpHeaderModifier): HeaderModifier {
-  const notHost = (h: { name: string }) => h.name.toLowerCase() !== 'host';
-  return {
-    set: (modifier.set ?? []).filter(notHost).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
-    add: (modifier.add ?? []).filter(notHost).map((h) => ({ name: h.name.toLowerCase(), value: h.value })),
-    remove: (modifier.remove ?? []).map((name) => name.toLowerCase()),
-  };
-}
+type HeaderFilterType = 'RequestHeaderModifier' | 'ResponseHeaderModifier';
 
-/** Warns of each framing or hop-by-hop name a header modifier names: the waypoint leaves those alone (isFramingHeader). */
-function noteFramingHeaders(modifier: HttpHeaderModifier, type: HttpRouteFilter['type'], at: string, ctx: RuleContext): void {
+/**
+ * A header modifier as the waypoint applies it: names lower-cased, the first of equivalent names
+ * kept (Gateway API: later entries with an equivalent name MUST be ignored), and the names a
+ * filter cannot change left out (isFramingHeader), each warned about at its field. A request's
+ * Host is not a header edit but the authority rewrite (`host`), as Istio does (istio/istio#31844).
+ */
+function headerModifier(
+  modifier: HttpHeaderModifier,
+  type: HeaderFilterType,
+  at: string,
+  ctx: RuleContext,
+): { modifier: HeaderModifier; host?: string } {
   const field = type === 'RequestHeaderModifier' ? 'requestHeaderModifier' : 'responseHeaderModifier';
-  const named: [string, string][] = [
-    ...(modifier.set ?? []).map((h, i): [string, string] => [`set[${i}].name`, h.name]),
-    ...(modifier.add ?? []).map((h, i): [string, string] => [`add[${i}].name`, h.name]),
-    ...(modifier.remove ?? []).map((name, i): [string, string] => [`remove[${i}]`, name]),
-  ];
-  for (const [where, name] of named) {
-    const lower = name.toLowerCase();
-    // A request's Host is a rewrite of the authority (below), not a header edit.
-    if (!isFramingHeader(lower) || (lower === 'host' && type === 'RequestHeaderModifier' && !where.startsWith('remove'))) continue;
-    const message = `${name} frames the message or belongs to one hop; the waypoint does not let a header filter change it`;
-    ctx.notes.push({ code: 'FramingHeaderIgnored', level: 'warning', route: ctx.routeId, path: `${at}.${field}.${where}`, message });
-  }
+  let host: string | undefined;
+  const ignored = (where: string, name: string, why: string) =>
+    ctx.notes.push({
+      code: 'HeaderEditIgnored',
+      level: 'warning',
+      route: ctx.routeId,
+      path: `${at}.${field}.${where}`,
+      message: `${name} ${why}; remove it from the filter`,
+    });
+  const kept = (entries: readonly { name: string; value: string }[] | undefined, list: 'set' | 'add') => {
+    const out: { name: string; value: string }[] = [];
+    const seen = new Set<string>();
+    (entries ?? []).forEach((h, i) => {
+      const name = h.name.toLowerCase();
+      if (seen.has(name)) {
+        ignored(`${list}[${i}].name`, h.name, 'is named earlier in this list, and only the first counts');
+        return;
+      }
+      seen.add(name);
+      if (name === 'host' && type === 'RequestHeaderModifier') {
+        if (host === undefined) host = h.value;
+        else ignored(`${list}[${i}].name`, h.name, 'is set earlier in this filter, and only the first Host counts');
+      } else if (isFramingHeader(name)) {
+        ignored(`${list}[${i}].name`, h.name, FRAMING_WHY);
+      } else out.push({ name, value: h.value });
+    });
+    return out;
+  };
+  const set = kept(modifier.set, 'set');
+  const add = kept(modifier.add, 'add');
+  const remove: string[] = [];
+  (modifier.remove ?? []).forEach((raw, i) => {
+    const name = raw.toLowerCase();
+    if (isFramingHeader(name)) ignored(`remove[${i}]`, raw, FRAMING_WHY);
+    else if (!remove.includes(name)) remove.push(name);
+  });
+  return host === undefined ? { modifier: { set, add, remove } } : { modifier: { set, add, remove }, host };
 }
 
-/** The Host a RequestHeaderModifier sets or adds, each one a rewrite of the authority. */
-function hostRewrites(modifier: HttpHeaderModifier): string[] {
-  return [...(modifier.set ?? []), ...(modifier.add ?? [])].filter((h) => h.name.toLowerCase() === 'host').map((h) => h.value);
-}
+const FRAMING_WHY =
+  'frames the message, belongs to one hop or is the authority, so a header filter cannot change it (a URLRewrite hostname changes the Host)';
 
 function pathModifier(path: { type: PathModifier['type']; replaceFullPath?: string; replacePrefixMatch?: string }): PathModifier {
   const value = path.type === 'ReplaceFullPath' ? path.replaceFullPath : path.replacePrefixMatch;
@@ -129,23 +155,24 @@ export function compileFilters(
   // Istio refuses these on a backendRef too (InvalidFilter); compiling them would make the simulator apply what the waypoint cannot.
   const perRouteOnly = (at: string, what: string) =>
     fail('UnsupportedFilter', at, `${what} cannot apply to one backendRef: the waypoint, as Envoy, has it only for a whole rule`);
+  const redirects = (filters ?? []).some((f) => f.type === 'RequestRedirect');
   (filters ?? []).forEach((filter, i) => {
     const at = `${path}[${i}]`;
     switch (filter.type) {
       case 'RequestHeaderModifier':
       case 'ResponseHeaderModifier': {
         const modifier = (filter.type === 'RequestHeaderModifier' ? filter.requestHeaderModifier : filter.responseHeaderModifier) ?? {};
-        const compiled = headerModifier(modifier);
+        const { modifier: compiled, host } = headerModifier(modifier, filter.type, at, ctx);
         // One that only set Host is all rewrite (below): an empty modifier has no Envoy form to round-trip.
         if (!isEmptyModifier(compiled)) out.filters.push({ type: filter.type, ...compiled });
-        noteFramingHeaders(modifier, filter.type, at, ctx);
-        // Istio rewrites the authority for a request set/add of Host (istio/istio#31844); Envoy would refuse the header.
-        if (filter.type === 'RequestHeaderModifier') {
-          for (const hostname of hostRewrites(modifier)) {
-            out.filters.push({ type: 'URLRewrite', hostname });
-            hostnameRewrites++;
-          }
+        if (host === undefined) return;
+        if (redirects) {
+          const message = 'Host has no effect beside a RequestRedirect; set requestRedirect.hostname instead';
+          ctx.notes.push({ code: 'HeaderEditIgnored', level: 'warning', route: ctx.routeId, path: `${at}.requestHeaderModifier`, message });
+          return;
         }
+        out.filters.push({ type: 'URLRewrite', hostname: host });
+        hostnameRewrites++;
         return;
       }
       case 'RequestRedirect': {

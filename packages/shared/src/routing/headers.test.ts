@@ -35,6 +35,14 @@ describe('header modifiers', () => {
     expect(out).toEqual({ 'set-cookie': ['a=1', 'b=2', 'c=3'], via: '1.1 ambit' });
   });
 
+  it('remove before they set or add, as Envoy: a name both removed and set ends up with the set value', () => {
+    const out = applyRequestHeaderModifier(
+      { 'x-a': 'old', 'x-b': 'old' },
+      { set: [{ name: 'X-A', value: 'new' }], add: [{ name: 'x-b', value: 'added' }], remove: ['x-a', 'X-B'] },
+    );
+    expect(out).toEqual({ 'x-a': 'new', 'x-b': 'added' });
+  });
+
   it('ignore removing a header that is not there', () => {
     expect(applyResponseHeaderModifier({ a: '1' }, { remove: ['b'] })).toEqual({ a: '1' });
   });

@@ -32,12 +32,18 @@ export function isFramingHeader(name: string): boolean {
 
 /**
  * Applies a header modifier to headers with lowercase names and returns the result; the input
- * is left untouched. Names compare case-insensitively: `set` replaces every value of the name,
- * `add` appends a value after the existing ones, `remove` deletes the name. Framing and hop-by-hop
- * names (`isFramingHeader`) are skipped.
+ * is left untouched. Names compare case-insensitively. As Envoy (HeaderParser::evaluateHeaders),
+ * `remove` goes first, then `set` replaces every value of a name and `add` appends a value after
+ * the existing ones. Framing and hop-by-hop names (`isFramingHeader`) are skipped.
  */
 function applyHeaderModifier(headers: Readonly<HeaderRecord>, modifier: HeaderModifierSpec): HeaderRecord {
   const out: HeaderRecord = { ...headers };
+  if (modifier.remove) {
+    for (const raw of modifier.remove) {
+      const name = raw.toLowerCase();
+      if (!isFramingHeader(name)) delete out[name];
+    }
+  }
   if (modifier.set) {
     for (const h of modifier.set) {
       const name = h.name.toLowerCase();
@@ -50,12 +56,6 @@ function applyHeaderModifier(headers: Readonly<HeaderRecord>, modifier: HeaderMo
       if (isFramingHeader(name)) continue;
       const existing = out[name];
       out[name] = existing === undefined ? h.value : typeof existing === 'string' ? [existing, h.value] : [...existing, h.value];
-    }
-  }
-  if (modifier.remove) {
-    for (const raw of modifier.remove) {
-      const name = raw.toLowerCase();
-      if (!isFramingHeader(name)) delete out[name];
     }
   }
   return out;

@@ -167,7 +167,7 @@ export type RouteNoteCode =
   | 'NoMatchingListenerHostname'
   | 'NotAllowedByListeners'
   | 'HostnamesIgnored'
-  | 'FramingHeaderIgnored';
+  | 'HeaderEditIgnored';
 
 export interface RouteNote {
   code: RouteNoteCode;

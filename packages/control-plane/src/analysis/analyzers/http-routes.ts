@@ -95,7 +95,7 @@ const NOTE_CODES: Record<RouteNoteCode, NoteHandling> = {
   NoBackends: CODES.RuleWithoutBackends,
   RedirectWithBackends: CODES.IneffectiveRouteSetting,
   TimeoutOrder: CODES.IneffectiveRouteSetting,
-  FramingHeaderIgnored: CODES.IneffectiveRouteSetting,
+  HeaderEditIgnored: CODES.IneffectiveRouteSetting,
   HostnamesIgnored: CODES.ServiceRouteHostnamesIgnored,
   NoMatchingListenerHostname: CODES.RouteNotAccepted,
   NotAllowedByListeners: CODES.RouteNotAccepted,
