@@ -4,7 +4,9 @@
  * real process (the bundled `ambit ztunnel` ×2 and `ambit waypoint`) configured by the real control plane, in the
  * same run against (a) direct and (b) a chain of two haproxy (`nbthread 1`, `mode http`) with
  * mutual TLS 1.3 between them. Measures added latency at 1,000 req/s (open loop), keep-alive
- * throughput, and the waypoint's CPU and RSS.
+ * throughput, and the waypoint's CPU and RSS. A diagnostic path through the same mesh without the
+ * waypoint (client → ztunnel → HBONE → ztunnel → server, Service `web-l4`) splits the added latency
+ * into the ztunnel pair's share and the waypoint hop's; it has no target.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +26,7 @@ import {
 import { type HaproxyChain, startHaproxyChain } from './dataplane/haproxy-chain';
 import { type BenchProcess, memoryMiB } from './dataplane/processes';
 import { startUpstream } from './dataplane/upstream';
-import { SERVER_IP, SERVICE_PORT, SERVICE_VIP, startZtunnelMesh, type ZtunnelMesh } from './dataplane/ztunnel-mesh';
+import { SERVER_IP, SERVICE_PORT, SERVICE_VIP, startZtunnelMesh, ZTUNNEL_ONLY_VIP, type ZtunnelMesh } from './dataplane/ztunnel-mesh';
 import { atMost, type Benchmark, type BenchmarkReport, type TargetCheck } from './harness';
 
 /** AMBIT_BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the waypoint and each ztunnel there. */
@@ -56,15 +58,20 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
       { name: 'waypoint', host: SERVICE_VIP, port: SERVICE_PORT, proxies: [waypoint] },
       { name: 'haproxyL7', host: '127.0.0.1', port: chain.port, proxies: [...chain.processes] },
     ];
-    for (const path of paths) await untilAnswering(path);
-    log(`paths up: ${paths.map((p) => `${p.name} ${p.host}:${p.port}`).join(', ')}`);
-    await warmUp(paths);
+    // Diagnostic only, at the fixed rate: the same ztunnel pair without the waypoint.
+    const ztunnelOnly: Path = { name: 'ztunnelOnly', host: ZTUNNEL_ONLY_VIP, port: SERVICE_PORT, proxies: [mesh.a, mesh.b] };
+    const latencyPaths = [...paths, ztunnelOnly];
+    for (const path of latencyPaths) await untilAnswering(path);
+    log(`paths up: ${latencyPaths.map((p) => `${p.name} ${p.host}:${p.port}`).join(', ')}`);
+    await warmUp(latencyPaths);
 
-    const fixedRate = await measureFixedRate(paths, FIXED_RATE);
+    const fixedRate = await measureFixedRate(latencyPaths, FIXED_RATE);
     const waypointMemoryAtRate = memoryMiB(waypoint.pid);
     const throughput = await measureWrk(paths, THROUGHPUT);
     log(`keep-alive req/s: ${paths.map((p) => `${p.name} ${throughput.rounds[p.name]?.join('/')}`).join('; ')}`);
     log(`at 1,000 req/s added over direct (ms): ${JSON.stringify(fixedRate.addedOverDirect)}`);
+    const breakdown = addedLatencyBreakdown(fixedRate.medians);
+    log(`waypoint path's added latency (ms), ztunnel pair / waypoint hop: ${JSON.stringify(breakdown)}`);
     const waypointCpu = fixedRate.cpu.waypoint as CpuPhase;
     const cpu = {
       waypointCores: cores(waypointCpu),
@@ -107,9 +114,16 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
         mesh: 'two bundled ztunnel processes and one bundled waypoint (dist/proxies/*.cjs with the flags of `ambit ztunnel` / `ambit waypoint`, PROXY_NODE_FLAGS, --log-level warn), control plane in the bench process (idle while measuring); no HTTPRoute (default route)',
         haproxy: 'Debian haproxy 2.6, two processes, nbthread 1, mode http, mutual TLS 1.3 between them',
         server: 'Node http server in its own process',
+        diagnostic:
+          'ztunnelOnly: the same mesh without the waypoint (Service web-l4), fixed rate only, no target; waypointPathBreakdown splits the added latency into ztunnel pair and waypoint hop',
       },
       results: {
-        fixedRateLatencyMs: { rounds: fixedRate.rounds, medians: fixedRate.medians, addedOverDirect: fixedRate.addedOverDirect },
+        fixedRateLatencyMs: {
+          rounds: fixedRate.rounds,
+          medians: fixedRate.medians,
+          addedOverDirect: fixedRate.addedOverDirect,
+          waypointPathBreakdown: breakdown,
+        },
         keepAliveRequestsPerSecond: { ...throughput, waypointOverHaproxyL7: throughputRatio },
         cpu: { ...cpu, phase: fixedRate.cpu },
         memoryMiB: memory,
@@ -123,6 +137,25 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
     await server?.stop();
     rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+type Percentiles = { p50: number; p90: number; p99: number };
+
+/**
+ * Diagnostic: of the waypoint path's latency over direct, how much the ztunnel pair alone adds
+ * (ztunnelOnly − direct) and how much the waypoint hop adds on top (waypoint − ztunnelOnly), from
+ * the same run's medians over rounds.
+ */
+function addedLatencyBreakdown(medians: Record<string, Percentiles>) {
+  const direct = medians.direct as Percentiles;
+  const pair = medians.ztunnelOnly as Percentiles;
+  const waypoint = medians.waypoint as Percentiles;
+  const share = (from: Percentiles, to: Percentiles) => ({
+    p50: round2(to.p50 - from.p50),
+    p90: round2(to.p90 - from.p90),
+    p99: round2(to.p99 - from.p99),
+  });
+  return { ztunnelPair: share(direct, pair), waypointHop: share(pair, waypoint) };
 }
 
 export const benchmark: Benchmark = {

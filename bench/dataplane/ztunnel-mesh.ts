@@ -4,7 +4,9 @@
  * client workload is 127.0.0.1 (wrk's source address) on node A; the server workload is on node B;
  * the Service VIP on node A is where clients connect. Filler pods make 1,000 workloads known.
  * With `waypoint`, a third process (`ambit waypoint`, Gateway `bench/waypoint` of class
- * istio-waypoint at WAYPOINT_IP, its pod on node B) serves the Service: ztunnel → waypoint → ztunnel.
+ * istio-waypoint at WAYPOINT_IP, its pod on node B) serves the Service: ztunnel → waypoint → ztunnel;
+ * a second Service over the same pods without a waypoint (ZTUNNEL_ONLY_VIP) keeps the ztunnel pair
+ * alone measurable in the same mesh.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -12,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ControlPlane, startControlPlane } from '@ambit/control-plane/control-plane';
 import { applyAll } from '@ambit/control-plane/registry/test-fixtures';
-import { ensureProxyBundles, PROXY_NODE_FLAGS } from '@ambit/dataplane/process/bundle';
+import { ensureProxyBundles, PROXY_NODE_FLAGS, type ProxyKind } from '@ambit/dataplane/process/bundle';
 import type { KubeObject } from '@ambit/shared';
 import { pino } from 'pino';
 import { type BenchProcess, startProcess } from './processes';
@@ -24,6 +26,8 @@ export const SERVER_IP = '127.211.1.1';
 export const SERVICE_VIP = '127.210.128.1';
 export const SERVICE_PORT = 8080;
 export const WAYPOINT_IP = '127.213.0.1';
+/** With `waypoint`: Service `web-l4` on node A, the same server without a waypoint (client → ztunnel → ztunnel → server). */
+export const ZTUNNEL_ONLY_VIP = '127.210.128.2';
 
 export interface ZtunnelMesh {
   readonly a: BenchProcess;
@@ -43,7 +47,7 @@ function pod(name: string, node: string, ip: string, serviceAccount: string, lab
   };
 }
 
-function waypointObjects(): KubeObject[] {
+function waypointObjects(serverPort: number): KubeObject[] {
   return [
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
@@ -56,6 +60,13 @@ function waypointObjects(): KubeObject[] {
       },
     },
     pod('waypoint-0', NODE_B.name, WAYPOINT_IP, 'waypoint', { 'gateway.networking.k8s.io/gateway-name': 'waypoint' }),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web-l4', namespace: 'bench' },
+      spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: SERVICE_PORT, targetPort: serverPort }] },
+      status: { nodeAddresses: { [NODE_A.name]: ZTUNNEL_ONLY_VIP, [NODE_B.name]: '127.211.128.2' } },
+    },
   ];
 }
 
@@ -83,7 +94,7 @@ function mesh(serverPort: number, workloads: number, waypoint: boolean): KubeObj
     pod('client-0', NODE_A.name, CLIENT_IP, 'client', { app: 'client' }),
     pod('web-0', NODE_B.name, SERVER_IP, 'web', { app: 'web' }),
     ...fillers,
-    ...(waypoint ? waypointObjects() : []),
+    ...(waypoint ? waypointObjects(serverPort) : []),
   ];
 }
 
@@ -138,9 +149,16 @@ export async function startZtunnelMesh(options: {
     applyAll(controlPlane.store, mesh(options.serverPort, options.workloads, options.waypoint === true));
     const xdsPort = controlPlane.xds.port;
     // The bundled proxies, as `ambit up` runs them (built here when missing or stale).
-    const bundles = await ensureProxyBundles(options.waypoint ? ['ztunnel', 'waypoint'] : ['ztunnel']);
+    // AMBIT_BENCH_ZTUNNEL_BUNDLE / AMBIT_BENCH_WAYPOINT_BUNDLE run another build (e.g. a saved one, to compare against).
+    const given: Partial<Record<ProxyKind, string>> = {};
+    if (process.env.AMBIT_BENCH_ZTUNNEL_BUNDLE) given.ztunnel = process.env.AMBIT_BENCH_ZTUNNEL_BUNDLE;
+    if (process.env.AMBIT_BENCH_WAYPOINT_BUNDLE) given.waypoint = process.env.AMBIT_BENCH_WAYPOINT_BUNDLE;
+    const kinds = (options.waypoint ? (['ztunnel', 'waypoint'] as const) : (['ztunnel'] as const)).filter((kind) => !given[kind]);
+    const bundles = { ...(kinds.length > 0 ? await ensureProxyBundles(kinds) : {}), ...given } as Record<ProxyKind, string>;
     // AMBIT_BENCH_NODE_FLAGS (space-separated) adds Node flags to every proxy, to try V8 settings.
     const extraFlags = process.env.AMBIT_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+    // AMBIT_BENCH_WAYPOINT_NODE_FLAGS adds Node flags to the waypoint alone (the ztunnels keep theirs).
+    const waypointFlags = process.env.AMBIT_BENCH_WAYPOINT_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     for (const node of [NODE_A, NODE_B]) {
       await controlPlane.ca.nodeTokens.issueNodeToken(node.name, { writeTo: join(dataDir, `${node.name}.token`) });
       const nodeArgs = options.cpuProfileDir
@@ -151,8 +169,7 @@ export async function startZtunnelMesh(options: {
           ...PROXY_NODE_FLAGS.ztunnel,
           ...extraFlags,
           ...nodeArgs,
-          // AMBIT_BENCH_ZTUNNEL_BUNDLE runs another build of the ztunnel (e.g. a saved one, to compare against).
-          process.env.AMBIT_BENCH_ZTUNNEL_BUNDLE ?? bundles.ztunnel,
+          bundles.ztunnel,
           '--node',
           node.name,
           '--address',
@@ -178,6 +195,7 @@ export async function startZtunnelMesh(options: {
       waypoint = startProcess('waypoint', process.execPath, [
         ...PROXY_NODE_FLAGS.waypoint,
         ...extraFlags,
+        ...waypointFlags,
         ...profile,
         bundles.waypoint,
         '--name',

@@ -30,7 +30,10 @@ const ENTRIES: Record<ProxyKind, string> = {
  * ~29 % of its busy time (bench/results/profiles/README.md). 4 MiB (tried 2026-11-27 with the llhttp
  * request reader) made scavenges shorter but four times as frequent, moved neither p99 nor RSS beyond
  * the noise (full bench: 2.44 vs 2.53 ms added p99, 77.7 vs 75.7 MB) and cost CPU per request at
- * saturation. One V8 worker thread instead of four saves the ztunnel ~3–4 MiB of thread stacks and
+ * saturation. `--min-semi-space-size=16` (2026-11-27, fifth pass) cut its scavenges from ~10/s to
+ * under 1/s at 1,000 req/s but put its RSS at 102 MiB (107 MB, over the 100 MB target) with no p99
+ * gain shown; `--single-threaded-gc` shortened the longest scavenge pauses a little and showed no
+ * p99 gain on the loaded machine (bench/README.md, waypoint fifth pass): neither is kept. One V8 worker thread instead of four saves the ztunnel ~3–4 MiB of thread stacks and
  * allocator arenas; its heap is small enough that concurrent GC work gains nothing measurable from
  * more (bench/README.md, ztunnel section).
  */

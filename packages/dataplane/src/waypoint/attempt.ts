@@ -9,6 +9,12 @@ import type { Endpoint, EndpointDirectory } from './endpoints';
 import type { Exchange } from './exchange';
 import type { Http1Connection, Http1ResponseListener } from './http1-connection';
 import type { Http1Upstream } from './http1-upstream';
+import type { Http2Upstream } from './http2-upstream';
+
+// Timer callbacks take the attempt as an argument: no closure per attempt for a timer that rarely fires.
+function perTryTimeout(attempt: Attempt): void {
+  attempt.onPerTryTimeout();
+}
 
 export class Attempt implements Http1ResponseListener {
   timer: NodeJS.Timeout | undefined;
@@ -26,13 +32,30 @@ export class Attempt implements Http1ResponseListener {
     private readonly directory: EndpointDirectory,
   ) {}
 
+  /** Fails the attempt as a per-try timeout after `ms`. */
+  startPerTryTimer(ms: number): void {
+    this.timer = setTimeout(perTryTimeout, ms, this);
+  }
+
   sendHttp1(upstream: Http1Upstream): void {
     const idle = upstream.take(this.endpoint);
     if (idle) this.onConnection(idle);
-    else upstream.connect(this.endpoint).then(this.onConnection, this.onError);
+    // Only a new connection waits: the closures are made on that path alone.
+    else
+      upstream.connect(this.endpoint).then(
+        (connection) => this.onConnection(connection),
+        (error: Error) => this.onError(error),
+      );
   }
 
-  private readonly onConnection = (connection: Http1Connection): void => {
+  sendHttp2(upstream: Http2Upstream): void {
+    upstream.session(this.endpoint).then(
+      (session) => this.onSession(session),
+      (error: Error) => this.onError(error),
+    );
+  }
+
+  private onConnection(connection: Http1Connection): void {
     if (this.aborted) {
       connection.destroy();
       return;
@@ -46,9 +69,9 @@ export class Attempt implements Http1ResponseListener {
       return;
     }
     this.exchange.attachSink(this, connection);
-  };
+  }
 
-  readonly onSession = (session: ClientHttp2Session): void => {
+  private onSession(session: ClientHttp2Session): void {
     if (this.aborted) return;
     let stream: ClientHttp2Stream;
     try {
@@ -58,20 +81,22 @@ export class Attempt implements Http1ResponseListener {
       return;
     }
     this.stream = stream;
-    stream.on('response', this.onHttp2Response);
-    stream.on('trailers', this.onHttp2Trailers);
-    stream.on('error', this.onError);
-    stream.once('close', this.onHttp2Close);
+    stream.on('response', (headers: IncomingHttpHeaders) => this.onHttp2Response(headers));
+    stream.on('trailers', (trailers: IncomingHttpHeaders) => {
+      this.trailers = trailers;
+    });
+    stream.on('error', (error: Error) => this.onError(error));
+    stream.once('close', () => this.onHttp2Close());
     this.exchange.attachSink(this, stream);
-  };
+  }
 
   onHead(status: number, headers: HeaderRecord): void {
     this.exchange.onResponse(this, status, headers);
   }
 
-  readonly onData = (chunk: Buffer): void => {
+  onData(chunk: Buffer): void {
     this.exchange.onResponseData(this, chunk);
-  };
+  }
 
   onEnd(trailers: HeaderRecord | undefined, last?: Buffer): void {
     this.ended = true;
@@ -84,38 +109,33 @@ export class Attempt implements Http1ResponseListener {
     this.onError(error);
   }
 
-  private readonly onHttp2Response = (headers: IncomingHttpHeaders): void => {
+  private onHttp2Response(headers: IncomingHttpHeaders): void {
     const stream = this.stream as ClientHttp2Stream;
     // Read the body only from here on: Node may have DATA ready before it has emitted 'response'.
-    stream.on('data', this.onData);
-    stream.once('end', this.onHttp2End);
+    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.once('end', () => {
+      if (this.status !== undefined) this.onEnd(this.trailers, undefined);
+    });
     this.exchange.onResponse(this, Number(headers[':status']), headers);
-  };
+  }
 
-  private readonly onHttp2Trailers = (trailers: IncomingHttpHeaders): void => {
-    this.trailers = trailers;
-  };
-
-  private readonly onHttp2End = (): void => {
-    if (this.status !== undefined) this.onEnd(this.trailers, undefined);
-  };
-
-  private readonly onHttp2Close = (): void => {
+  private onHttp2Close(): void {
     if (this.ended || this.aborted) return;
     this.onError(new Error(`the HTTP/2 stream closed before the response was complete (code ${this.stream?.rstCode})`));
-  };
+  }
 
-  readonly onError = (error: Error): void => {
+  private onError(error: Error): void {
     if (this.ended || this.aborted) return;
     if (this.status === undefined) this.exchange.onAttemptFailed(this, error, false);
     else this.exchange.onResponseError(this, error);
-  };
+  }
 
-  readonly onPerTryTimeout = (): void => {
+  /** @internal */
+  onPerTryTimeout(): void {
     this.timer = undefined;
     if (this.status !== undefined) return;
     this.exchange.onAttemptFailed(this, new Error('per-try timeout'), true);
-  };
+  }
 
   /** Back-pressure from the client: stop reading the response for now. */
   pause(): void {

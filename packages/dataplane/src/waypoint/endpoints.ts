@@ -74,6 +74,8 @@ export interface EndpointDirectoryOptions {
 
 export class EndpointDirectory {
   private readonly sets = new Map<string, EndpointSet>();
+  /** The same sets by hostname and port: a pick builds no cluster name string. */
+  private readonly byHost = new Map<string, Map<number, EndpointSet>>();
   /** Endpoints by `<cluster> <authority>`, kept across rebuilds so outlier state survives config changes. */
   private readonly known = new Map<string, Endpoint>();
 
@@ -86,15 +88,22 @@ export class EndpointDirectory {
   /** Recomputes endpoint lists on next use; call on any config or state change. */
   invalidate(): void {
     this.sets.clear();
+    this.byHost.clear();
   }
 
   /** The next endpoint of a service port (round robin), counted as in flight until `release`. */
   pick(hostname: string, port: number, now: number): Endpoint | NoEndpoint {
-    const cluster = clusterName(hostname, port);
-    let set = this.sets.get(cluster);
+    let ports = this.byHost.get(hostname);
+    if (!ports) {
+      ports = new Map();
+      this.byHost.set(hostname, ports);
+    }
+    let set = ports.get(port);
     if (!set) {
-      set = new EndpointSet(this.build(cluster, hostname, port));
+      const cluster = clusterName(hostname, port);
+      set = this.sets.get(cluster) ?? new EndpointSet(this.build(cluster, hostname, port));
       this.sets.set(cluster, set);
+      ports.set(port, set);
     }
     const list = set.endpoints;
     const n = list.length;

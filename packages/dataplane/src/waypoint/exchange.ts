@@ -5,7 +5,6 @@
  * timeouts, retries with backoff, outlier reporting, and the response relayed with its filters.
  * Envoy's response flags say what happened (NR, DENY, FI, DI, UF, UH, UO, UT, URX, UC, DC).
  */
-import { randomUUID } from 'node:crypto';
 import type { Http2ServerRequest, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { type AuthzRequest, evaluateAuthorization } from '@ambit/shared/authz';
 import {
@@ -37,6 +36,7 @@ import { forwardedRequestHeaders, forwardedResponseHeaders, headerValue } from '
 import type { BodyFraming, Http1Connection, Http1ResponseListener } from './http1-connection';
 import type { Http1Upstream } from './http1-upstream';
 import type { Http2Upstream } from './http2-upstream';
+import { newRequestId } from './request-id';
 import { RequestRecord, type RequestTelemetry, type ResponseFlag } from './request-telemetry';
 import type { ServiceRoutes } from './service-routes';
 import type { TunnelContext } from './tunnel-context';
@@ -71,6 +71,42 @@ export interface BodySink {
   write(chunk: Buffer): boolean;
   end(): void;
   once(event: 'drain', listener: () => void): unknown;
+}
+
+// Timer callbacks take the exchange as an argument: no closure per request for timers that rarely fire.
+function afterDelay(exchange: Exchange): void {
+  exchange.afterDelay();
+}
+
+function startAttempt(exchange: Exchange): void {
+  exchange.startAttempt();
+}
+
+function requestTimeout(exchange: Exchange): void {
+  exchange.onRequestTimeout();
+}
+
+/** Names rendered per compiled route and backend (alive as long as their route table), not per request. */
+const routeNames = new WeakMap<CompiledRoute, string>();
+const backendHosts = new WeakMap<CompiledBackend, { suffix: string; host: string }>();
+
+/** `namespace/name/rule/match` of a route, for telemetry. */
+function routeNameOf(route: CompiledRoute): string {
+  let name = routeNames.get(route);
+  if (name === undefined) {
+    name = `${route.source.route}/${route.source.ruleIndex}/${route.source.matchIndex}`;
+    routeNames.set(route, name);
+  }
+  return name;
+}
+
+/** The backend's service hostname, `<name>.<namespace>.svc.<domainSuffix>`. */
+function backendHostOf(backend: CompiledBackend, domainSuffix: string): string {
+  const known = backendHosts.get(backend);
+  if (known !== undefined && known.suffix === domainSuffix) return known.host;
+  const host = `${backend.name}.${backend.namespace}.svc.${domainSuffix}`;
+  backendHosts.set(backend, { suffix: domainSuffix, host });
+  return host;
 }
 
 /** The route's weight sequence, started at a random point the first time the route is used. */
@@ -133,6 +169,8 @@ export class Exchange {
   private pendingAbort: { httpStatus?: number; grpcStatus?: number; percent: number } | undefined;
   private finished = false;
   private reported = false;
+  private onSinkDrain: (() => void) | undefined;
+  private onResponseDrain: (() => void) | undefined;
 
   constructor(
     private readonly proxy: ProxyContext,
@@ -182,7 +220,7 @@ export class Exchange {
       return;
     }
     const route = hit.route;
-    record.route = `${route.source.route}/${route.source.ruleIndex}/${route.source.matchIndex}`;
+    record.route = routeNameOf(route);
     const action = route.action;
     if (action.type === 'DirectResponse') {
       record.error = action.reason;
@@ -210,7 +248,7 @@ export class Exchange {
     this.pendingAbort = fault?.abort;
     if (fault?.delay && rollPercent(fault.delay.percent, proxy.random)) {
       record.addFlag('DI');
-      this.requestTimer = setTimeout(this.afterDelay, fault.delay.fixedDelayMs);
+      this.requestTimer = setTimeout(afterDelay, fault.delay.fixedDelayMs, this);
       return;
     }
     this.afterDelay();
@@ -247,7 +285,7 @@ export class Exchange {
   /** Upstream headers, path and host after the route's and the backend's filters; where to send it. */
   private prepare(route: CompiledRoute, action: ForwardAction, backend: CompiledBackend): void {
     const { proxy, record } = this;
-    this.backendHost = `${backend.name}.${backend.namespace}.svc.${proxy.domainSuffix}`;
+    this.backendHost = backendHostOf(backend, proxy.domainSuffix);
     this.backendPort = backend.port as number;
     const backendService = proxy.state.serviceByHostname(this.backendHost);
     if (backendService) record.destinationService = backendService;
@@ -258,22 +296,25 @@ export class Exchange {
     let path = record.path;
     let host = record.authority;
     const prefix = route.match.path.type === 'PathPrefix' ? route.match.path.value : undefined;
-    const responseModifiers: HeaderModifier[] = [];
-    const mirrors: Extract<CompiledFilter, { type: 'RequestMirror' }>[] = [];
-    for (const filters of [action.filters, backend.filters]) {
-      for (const filter of filters) {
+    // Made only when a filter needs them: most routes have none.
+    let responseModifiers: HeaderModifier[] | undefined;
+    let mirrors: Extract<CompiledFilter, { type: 'RequestMirror' }>[] | undefined;
+    for (let list = 0; list < 2; list++) {
+      for (const filter of list === 0 ? action.filters : backend.filters) {
         switch (filter.type) {
           case 'RequestHeaderModifier':
             headers = applyRequestHeaderModifier(headers, filter);
             break;
           case 'ResponseHeaderModifier':
-            responseModifiers.push(filter);
+            if (responseModifiers) responseModifiers.push(filter);
+            else responseModifiers = [filter];
             break;
           case 'URLRewrite':
             ({ path, host } = rewriteUrl({ path, host }, filter, prefix));
             break;
           case 'RequestMirror':
-            mirrors.push(filter);
+            if (mirrors) mirrors.push(filter);
+            else mirrors = [filter];
             break;
           default:
             // RequestRedirect answered earlier; ExtensionRef faults arrive as the route's faults.
@@ -282,19 +323,20 @@ export class Exchange {
       }
     }
     headers['x-forwarded-proto'] ??= 'http';
-    headers['x-request-id'] ??= randomUUID();
+    headers['x-request-id'] ??= newRequestId();
     this.headers = headers;
     this.path = path;
     this.host = host;
     this.framing = bodyFramingOf(this.request, headers);
-    if (responseModifiers.length > 0) this.responseModifiers = responseModifiers;
-    if (mirrors.length > 0) this.mirrors = mirrors;
+    if (responseModifiers) this.responseModifiers = responseModifiers;
+    if (mirrors) this.mirrors = mirrors;
     this.retry = action.retry && action.retry.attempts > 0 ? action.retry : undefined;
     this.retriesLeft = this.retry?.attempts ?? 0;
     if (this.retry || this.mirrors) this.copies = [];
   }
 
-  private readonly afterDelay = (): void => {
+  /** @internal */
+  afterDelay(): void {
     this.requestTimer = undefined;
     if (this.finished) return;
     const abort = this.pendingAbort;
@@ -305,11 +347,12 @@ export class Exchange {
       return;
     }
     const requestMs = (this.action as ForwardAction).timeouts.requestMs;
-    if (requestMs) this.requestTimer = setTimeout(this.onRequestTimeout, requestMs);
+    if (requestMs) this.requestTimer = setTimeout(requestTimeout, requestMs, this);
     this.startAttempt();
-  };
+  }
 
-  private readonly startAttempt = (): void => {
+  /** @internal */
+  startAttempt(): void {
     this.retryTimer = undefined;
     if (this.finished) return;
     const { proxy, record } = this;
@@ -324,10 +367,10 @@ export class Exchange {
     const attempt = new Attempt(this, picked, proxy.endpoints);
     this.attempt = attempt;
     const perTryMs = (this.action as ForwardAction).timeouts.backendRequestMs;
-    if (perTryMs) attempt.timer = setTimeout(attempt.onPerTryTimeout, perTryMs);
-    if (this.useHttp2) proxy.http2.session(picked).then(attempt.onSession, attempt.onError);
+    if (perTryMs) attempt.startPerTryTimer(perTryMs);
+    if (this.useHttp2) attempt.sendHttp2(proxy.http2);
     else attempt.sendHttp1(proxy.http1);
-  };
+  }
 
   /** @internal Sends an attempt's request line and headers on `connection`; throws when they cannot be sent. */
   sendHttp1Head(connection: Http1Connection, listener: Http1ResponseListener): void {
@@ -364,12 +407,10 @@ export class Exchange {
     const sink = this.sink;
     if (sink && !sink.write(chunk)) {
       this.request.pause();
+      // Made the first time back-pressure needs it, not for every request.
+      this.onSinkDrain ??= () => this.request.resume();
       sink.once('drain', this.onSinkDrain);
     }
-  };
-
-  private readonly onSinkDrain = (): void => {
-    this.request.resume();
   };
 
   private readonly onBodyEnd = (): void => {
@@ -430,7 +471,7 @@ export class Exchange {
     const base = this.retry?.backoffMs ?? DEFAULT_BACKOFF_MS;
     // Exponential from the rule's backoff (its minimum), capped at ten times it, as Envoy caps.
     const delay = Math.min(base * 2 ** (this.retriesDone - 1), base * 10);
-    this.retryTimer = setTimeout(this.startAttempt, delay);
+    this.retryTimer = setTimeout(startAttempt, delay, this);
   }
 
   private relay(attempt: Attempt, status: number, upstreamHeaders: HeaderRecord | IncomingHttpHeaders): void {
@@ -470,13 +511,10 @@ export class Exchange {
     this.record.responseBytes += chunk.length;
     if (!this.response.write(chunk)) {
       attempt.pause();
+      this.onResponseDrain ??= () => this.attempt?.resume();
       this.response.once('drain', this.onResponseDrain);
     }
   }
-
-  private readonly onResponseDrain = (): void => {
-    this.attempt?.resume();
-  };
 
   /** @internal The relayed response is complete, with its trailers (gRPC status) if any. */
   onResponseEnd(attempt: Attempt, trailers: HeaderRecord | IncomingHttpHeaders | undefined, last: Buffer | undefined): void {
@@ -507,7 +545,8 @@ export class Exchange {
     this.abortDownstream();
   }
 
-  private readonly onRequestTimeout = (): void => {
+  /** @internal */
+  onRequestTimeout(): void {
     this.requestTimer = undefined;
     if (this.finished) return;
     this.record.error = 'request timeout';
@@ -523,7 +562,7 @@ export class Exchange {
     } else {
       this.reply(504, 'upstream request timeout', 'UT');
     }
-  };
+  }
 
   private readonly onDownstreamClose = (): void => {
     if (!this.response.writableFinished) {

@@ -9,6 +9,7 @@ import { _checkInvalidHeaderChar, _checkIsHttpToken, type HTTPParser } from 'nod
 import type { Duplex } from 'node:stream';
 import type { HeaderRecord } from '@ambit/shared/routing';
 import { headerRecordOf } from './http-headers';
+import { headBuilder } from './http1-head';
 import { strictHttpParser } from './strict-http-parser';
 
 /** How the request body is framed upstream. */
@@ -108,25 +109,25 @@ export class Http1Connection {
         throw new InvalidRequestHeadError(`invalid content-length ${JSON.stringify(declared)}`);
       owed = Number(declared);
     }
-    let head = `${method} ${path} HTTP/1.1\r\nhost: ${checkedValue('host', host)}\r\n`;
+    const head = headBuilder.start(method).add(' ').add(path).add(' HTTP/1.1\r\n').line('host', checkedValue('host', host));
     for (const name in headers) {
       const value = headers[name];
       // Host is the one above; the body's framing is this connection's alone.
       if (value === undefined || FRAMED_HERE.has(name)) continue;
       if (!_checkIsHttpToken(name)) throw new InvalidRequestHeadError(`invalid header name ${JSON.stringify(name)}`);
-      if (typeof value === 'string') head += `${name}: ${checkedValue(name, value)}\r\n`;
-      else for (const one of value) head += `${name}: ${checkedValue(name, one)}\r\n`;
+      if (typeof value === 'string') head.line(name, checkedValue(name, value));
+      else for (const one of value) head.line(name, checkedValue(name, one));
     }
-    if (framing === 'length') head += `content-length: ${owed}\r\n`;
-    else if (framing === 'chunked') head += 'transfer-encoding: chunked\r\n';
-    else if (framing === 'none' && !BODILESS_BY_DEFAULT.has(method)) head += 'content-length: 0\r\n';
+    if (framing === 'length') head.line('content-length', String(owed));
+    else if (framing === 'chunked') head.add('transfer-encoding: chunked\r\n');
+    else if (framing === 'none' && !BODILESS_BY_DEFAULT.has(method)) head.add('content-length: 0\r\n');
     this.listener = listener;
     this.busy = true;
     this.headRequest = method === 'HEAD';
     this.chunked = framing === 'chunked';
     this.owed = owed;
     this.requestEnded = framing === 'none';
-    this.transport.write(`${head}\r\n`, 'latin1');
+    this.transport.write(head.finish());
   }
 
   /** A piece of the request body; false when the caller should wait for `drain`. */

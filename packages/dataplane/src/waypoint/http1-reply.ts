@@ -10,6 +10,7 @@
 import { _checkInvalidHeaderChar, _checkIsHttpToken } from 'node:_http_common';
 import { type OutgoingHttpHeaders, STATUS_CODES } from 'node:http';
 import type { Http1DownstreamConnection } from './http1-downstream';
+import { headBuilder } from './http1-head';
 import type { Http1Request } from './http1-request';
 
 type Listener = () => void;
@@ -25,6 +26,28 @@ const CLOSE = /(?:^|\W)close(?:$|\W)/i;
 
 let dateSecond = 0;
 let dateLine = '';
+/** Status lines by code, and the last Keep-Alive line: rendered once, not per reply. */
+const statusLines: string[] = [];
+let keepAliveSeconds = -1;
+let keepAliveLine = '';
+
+function statusLine(status: number): string {
+  let text = statusLines[status];
+  if (text === undefined) {
+    text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    statusLines[status] = text;
+  }
+  return text;
+}
+
+function keepAliveLineFor(idleTimeoutMs: number): string {
+  const seconds = Math.floor(idleTimeoutMs / 1000);
+  if (seconds !== keepAliveSeconds) {
+    keepAliveSeconds = seconds;
+    keepAliveLine = `Keep-Alive: timeout=${seconds}\r\n`;
+  }
+  return keepAliveLine;
+}
 
 /** `Date: …\r\n`, rendered once a second as Node renders it. */
 function currentDateLine(): string {
@@ -53,7 +76,7 @@ export class Http1Reply {
   /** The last byte has been handed to the tunnel (Node's `writableFinished`). */
   writableFinished = false;
   statusCode = 200;
-  private head = '';
+  private head: Buffer | undefined;
   private hasBody: boolean;
   private chunked = false;
   /** The connection ends after this reply. */
@@ -72,6 +95,7 @@ export class Http1Reply {
   private onDrainOne: Listener | undefined;
   private onDrainMore: Listener[] | undefined;
   private closed = false;
+  private onBatchWritten: (() => void) | undefined;
 
   constructor(
     private readonly connection: Http1DownstreamConnection,
@@ -112,7 +136,7 @@ export class Http1Reply {
     this.chunked = false;
     this.hasBody = request.method !== 'HEAD';
     this.statusCode = status;
-    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'unknown'}\r\n`;
+    const head = headBuilder.start(statusLine(status));
     let hasLength = false;
     let hasEncoding = false;
     let hasDate = false;
@@ -126,8 +150,8 @@ export class Http1Reply {
         if (value === undefined) continue;
         if (!_checkIsHttpToken(name)) throw new InvalidReplyHeaderError(`Header name must be a valid HTTP token ["${name}"]`);
         if (typeof value === 'object') {
-          for (const one of value) head += line(name, one);
-        } else head += line(name, value);
+          for (const one of value) head.line(name, checkedValue(name, one));
+        } else head.line(name, checkedValue(name, value));
         if (name.length < 4 || name.length > 17) continue;
         // The headers that decide framing and the connection's fate, as Node's matchHeader reads them.
         switch (name.toLowerCase()) {
@@ -154,7 +178,7 @@ export class Http1Reply {
         }
       }
     }
-    if (!hasDate) head += currentDateLine();
+    if (!hasDate) head.add(currentDateLine());
     // HTTP/1.0 clients get chunks only when they said they take them (TE: chunked).
     const chunkedByDefault =
       request.httpVersionMinor >= 1 || request.httpVersionMajor > 1 || CHUNKED.test(String(request.headers.te ?? ''));
@@ -164,23 +188,23 @@ export class Http1Reply {
     }
     if (!hasConnection) {
       if (keepAlive && (hasLength || chunkedByDefault)) {
-        head += 'Connection: keep-alive\r\n';
-        if (defaultKeepAlive) head += `Keep-Alive: timeout=${Math.floor(this.idleTimeoutMs / 1000)}\r\n`;
+        head.add('Connection: keep-alive\r\n');
+        if (defaultKeepAlive) head.add(keepAliveLineFor(this.idleTimeoutMs));
       } else {
         this.last = true;
-        head += 'Connection: close\r\n';
+        head.add('Connection: close\r\n');
       }
     }
     if (!hasLength && !hasEncoding && this.hasBody) {
       if (!chunkedByDefault) this.last = true;
       else {
-        head += 'Transfer-Encoding: chunked\r\n';
+        head.add('Transfer-Encoding: chunked\r\n');
         this.chunked = true;
       }
     }
     // HEAD, 204 and 304 carry no body whatever the head says (a route may set Transfer-Encoding): no last chunk either.
     if (!this.hasBody) this.chunked = false;
-    this.head = `${head}\r\n`;
+    this.head = head.finish();
     this.headersSent = true;
     return this;
   }
@@ -196,7 +220,7 @@ export class Http1Reply {
     if (!this.headWritten) this.writeHeadNow();
     let more: boolean;
     // Only a batch that reaches the tunnel now is confirmed; a kept one is confirmed when its turn comes (attach).
-    const confirm = this.attached ? this.onBatchWritten : undefined;
+    const confirm = this.attached ? this.batchWrittenListener() : undefined;
     if (confirm !== undefined) this.unconfirmed++;
     if (this.chunked) {
       this.put(`${Buffer.byteLength(chunk).toString(16)}\r\n`, 'latin1', undefined);
@@ -240,7 +264,7 @@ export class Http1Reply {
         this.put(body, undefined, this.onWritten);
       } else if (!this.headWritten) {
         this.headWritten = true;
-        this.put(this.head, 'latin1', this.onWritten);
+        this.put(this.head as Buffer, undefined, this.onWritten);
       } else if (this.attached) {
         // All of it was written before: `finish` once the tunnel has taken the last of it.
         if (this.unconfirmed === 0) process.nextTick(this.onWritten);
@@ -272,7 +296,11 @@ export class Http1Reply {
       const lastIndex = waiting.length - 1;
       if (!this.ended) this.unconfirmed++;
       for (let i = 0; i <= lastIndex; i++)
-        connection.write(waiting[i] as Buffer, undefined, i < lastIndex ? undefined : this.ended ? this.onWritten : this.onBatchWritten);
+        connection.write(
+          waiting[i] as Buffer,
+          undefined,
+          i < lastIndex ? undefined : this.ended ? this.onWritten : this.batchWrittenListener(),
+        );
       connection.uncork();
     } else if (this.ended) process.nextTick(this.onWritten);
     if (this.wantsDrain) this.onDrain();
@@ -307,7 +335,7 @@ export class Http1Reply {
 
   private writeHeadNow(): void {
     this.headWritten = true;
-    this.put(this.head, 'latin1', undefined);
+    this.put(this.head as Buffer, undefined, undefined);
   }
 
   /** To the tunnel when it is this reply's turn, else kept (the callback then waits for `attach`). */
@@ -322,10 +350,14 @@ export class Http1Reply {
     return this.waitingBytes < HIGH_WATER_BYTES;
   }
 
-  private readonly onBatchWritten = (): void => {
-    this.unconfirmed--;
-    if (this.unconfirmed === 0 && this.finishOnConfirm) this.onWritten();
-  };
+  /** Made on the first body write before `end`: a reply written whole by `end` needs none. */
+  private batchWrittenListener(): () => void {
+    this.onBatchWritten ??= () => {
+      this.unconfirmed--;
+      if (this.unconfirmed === 0 && this.finishOnConfirm) this.onWritten();
+    };
+    return this.onBatchWritten;
+  }
 
   private readonly onWritten = (): void => {
     if (this.writableFinished) return;
@@ -337,11 +369,15 @@ export class Http1Reply {
   };
 }
 
-function line(name: string, value: string | number): string {
+function checkedValue(name: string, value: string | number): string {
   const text = typeof value === 'string' ? value : String(value);
   if (_checkInvalidHeaderChar(text))
     throw Object.assign(new TypeError(`Invalid character in header content ["${name}"]`), { code: 'ERR_INVALID_CHAR' });
-  return `${name}: ${text}\r\n`;
+  return text;
+}
+
+function line(name: string, value: string | number): string {
+  return `${name}: ${checkedValue(name, value)}\r\n`;
 }
 
 function trailerLines(trailers: OutgoingHttpHeaders): string {

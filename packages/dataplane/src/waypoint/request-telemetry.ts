@@ -79,6 +79,8 @@ export class RequestTelemetry {
   private readonly series = new Map<string, Map<string, Map<string, Map<string, RequestSeries>>>>();
   private seriesCount = 0;
   private readonly tails = new Map<string, string>();
+  /** The tails of plain HTTP answers without flags, by status: found without building a key string. */
+  private readonly plainTails = new Map<number, string>();
 
   constructor(
     registry: MetricsRegistry,
@@ -122,6 +124,19 @@ export class RequestTelemetry {
   }
 
   private tail(r: RequestRecord): string {
+    if (!r.grpc && r.grpcStatus === '' && r.flags === '') {
+      let plain = this.plainTails.get(r.status);
+      if (plain === undefined) {
+        plain = this.labelTail(r);
+        this.plainTails.set(r.status, plain);
+      }
+      return plain;
+    }
+    return this.labelTail(r);
+  }
+
+  /** The outcome labels of a request, each set rendered once. */
+  private labelTail(r: RequestRecord): string {
     const flags = r.flags === '' ? '-' : r.flags;
     const key = `${r.grpc ? 'g' : 'h'}${r.status} ${r.grpcStatus} ${flags}`;
     let tail = this.tails.get(key);
