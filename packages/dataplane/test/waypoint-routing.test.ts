@@ -183,7 +183,7 @@ describe('configuration over xDS', () => {
 });
 
 describe('filters', () => {
-  it('changes request headers for the backend and response headers for the client, per rule and per backend', async () => {
+  it('changes request headers for the backend and response headers for the client, per rule and per backend (the rule last, as Envoy applies a ClusterWeight before its route)', async () => {
     mesh.setRoutes([
       httpRoute('headers', {
         rules: [
@@ -205,7 +205,18 @@ describe('filters', () => {
             backendRefs: [
               {
                 ...backend('v2'),
-                filters: [{ type: 'RequestHeaderModifier', requestHeaderModifier: { set: [{ name: 'x-backend-filter', value: 'v2' }] } }],
+                filters: [
+                  {
+                    type: 'RequestHeaderModifier',
+                    requestHeaderModifier: {
+                      set: [
+                        { name: 'x-backend-filter', value: 'v2' },
+                        { name: 'X-Route', value: 'backend' },
+                      ],
+                    },
+                  },
+                  { type: 'ResponseHeaderModifier', responseHeaderModifier: { set: [{ name: 'x-served-by', value: 'backend' }] } },
+                ],
               },
             ],
           },

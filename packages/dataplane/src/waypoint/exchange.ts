@@ -282,7 +282,7 @@ export class Exchange {
     };
   }
 
-  /** Upstream headers, path and host after the route's and the backend's filters; where to send it. */
+  /** Upstream headers, path and host after the backend's and the route's filters; where to send it. */
   private prepare(route: CompiledRoute, action: ForwardAction, backend: CompiledBackend): void {
     const { proxy, record } = this;
     this.backendHost = backendHostOf(backend, proxy.domainSuffix);
@@ -299,8 +299,9 @@ export class Exchange {
     // Made only when a filter needs them: most routes have none.
     let responseModifiers: HeaderModifier[] | undefined;
     let mirrors: Extract<CompiledFilter, { type: 'RequestMirror' }>[] | undefined;
+    // The backend's filters, then the rule's: as Envoy applies a ClusterWeight's header changes before its route's, the rule's win.
     for (let list = 0; list < 2; list++) {
-      for (const filter of list === 0 ? action.filters : backend.filters) {
+      for (const filter of list === 0 ? backend.filters : action.filters) {
         switch (filter.type) {
           case 'RequestHeaderModifier':
             headers = applyRequestHeaderModifier(headers, filter);
