@@ -7,7 +7,8 @@ import { detailShown, MOVE_REST_MS } from './detail-level';
 import { absolutePositions, drawEdges, type Placed, type SheetEdge, type SheetNode } from './edge-paths';
 import { drawNodes, type ShapeNode } from './node-paths';
 import { SecurityIcon } from './security-icon';
-import { labelArea, overlaps, type SheetView, stillServes, viewOf } from './view-area';
+import { crossedDetail, labelArea, overlaps, type SheetView, stillServes, viewOf } from './view-area';
+import { clearMotion, markMotion, motionBetween } from './view-motion';
 
 const PLAINTEXT_STYLE = { strokeDasharray: '6 4', stroke: 'var(--bad)' } as const;
 const PLAINTEXT_ARROW = { fill: 'var(--bad)' } as const;
@@ -77,17 +78,18 @@ export const EdgeSheet = memo(function EdgeSheet({
 
 /**
  * Follows React Flow's viewport for a big graph: reports the view to draw once it rests (no React work while panning and
- * zooming), but at once when the zoom crosses into or out of readable detail, so nodes become shapes (or elements) in the
- * frame that needs it. Keeps `transform` current for clicks resolved from pane coordinates.
+ * zooming), but at once when the zoom crosses into or out of readable detail, so nodes become shapes in the frame that
+ * needs it (they become elements again at rest). Keeps `transform` current for clicks resolved from pane coordinates.
  */
 export function ViewWatcher({
   onView,
   transform,
   canvasRef,
 }: {
-  onView: (update: (current: SheetView) => SheetView) => void;
+  /** `resting`: the view came to rest (not a zoom crossing detail levels mid-gesture). */
+  onView: (update: (current: SheetView) => SheetView, resting: boolean) => void;
   transform: { current: readonly [number, number, number] };
-  /** Gets `data-moving` while the view moves: the viewport is then its own compositor layer (see topology.css). */
+  /** Gets `data-moving` while the view moves and `data-zooming` while its scale changes: topology.css drops detail then. */
   canvasRef: RefObject<HTMLDivElement | null>;
 }) {
   const store = useStoreApi();
@@ -95,29 +97,32 @@ export function ViewWatcher({
     let timer: ReturnType<typeof setTimeout> | undefined;
     let last = store.getState();
     let far = !detailShown(last.transform[2], false);
-    const update = () =>
+    const update = (resting: boolean) =>
       onView((current) => {
         const next = viewOf(store.getState(), current);
-        return stillServes(current, next) ? current : next;
-      });
+        if (stillServes(current, next)) return current;
+        return resting ? next : crossedDetail(current, next);
+      }, resting);
     const settle = () => {
-      canvasRef.current?.removeAttribute('data-moving');
+      const canvas = canvasRef.current;
+      if (canvas) clearMotion(canvas);
       // At rest nothing is waiting for a frame: React may render the new area's labels and nodes in slices.
-      startTransition(update);
+      startTransition(() => update(true));
     };
     transform.current = last.transform;
     settle();
     const unsubscribe = store.subscribe((state) => {
       if (state.transform === last.transform && state.width === last.width && state.height === last.height) return;
+      const motion = motionBetween(last.transform, state.transform);
       last = state;
       transform.current = state.transform;
       clearTimeout(timer);
       const canvas = canvasRef.current;
-      if (canvas && canvas.dataset.moving !== 'true') canvas.dataset.moving = 'true';
+      if (canvas) markMotion(canvas, motion);
       const nextFar = !detailShown(state.transform[2], !far);
       const crossing = nextFar !== far;
       far = nextFar;
-      if (crossing) update();
+      if (crossing) update(false);
       timer = setTimeout(settle, MOVE_REST_MS);
     });
     return () => {

@@ -1,6 +1,7 @@
 import { toPng, toSvg } from 'html-to-image';
 import { downloadText, fileStamp } from '../components/download';
 import type { FullTopologyGraph, GraphStamp } from './graph-shape';
+import { clearMotion } from './view-motion';
 
 function baseName(graph: GraphStamp): string {
   return `ambit-topology-${graph.graphType}-${graph.window.seconds}s-${fileStamp(graph.timestamp)}`;
@@ -18,6 +19,8 @@ function isPicture(node: HTMLElement): boolean {
 
 /** Downloads the canvas as it is on screen (the current pan and zoom) as a PNG or SVG picture. */
 export async function downloadGraphImage(canvas: HTMLElement, graph: GraphStamp, format: 'png' | 'svg'): Promise<void> {
+  // A big graph hides its edges while the view zooms: the picture is taken of everything, as at rest.
+  clearMotion(canvas);
   const background = getComputedStyle(canvas).getPropertyValue('--panel').trim() || '#ffffff';
   const options = { filter: isPicture, backgroundColor: background, cacheBust: false };
   const url = format === 'png' ? await toPng(canvas, { ...options, pixelRatio: 1 }) : await toSvg(canvas, options);

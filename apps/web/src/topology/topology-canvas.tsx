@@ -30,7 +30,7 @@ import {
 } from 'react';
 import { detailShown } from './detail-level';
 import { edgeLabel, isMutualTls } from './edge-label';
-import { type Area, absolutePositions } from './edge-paths';
+import { absolutePositions } from './edge-paths';
 import { EdgeSheet, ViewWatcher } from './edge-sheet';
 import type { FilteredGraph } from './graph-filter';
 import type { GraphType } from './graph-shape';
@@ -41,6 +41,7 @@ import { NamespaceBox, type NamespaceBoxType } from './namespace-box';
 import { NodeFinder } from './node-finder';
 import { indexNodes, type NodeIndex, nodeAt } from './node-hits';
 import { SecureEdge, type SecureEdgeType } from './secure-edge';
+import { nextSettled, type Settled, settledFrom } from './settled-view';
 import { type LayoutState, NODE_HEIGHT, NODE_WIDTH } from './use-elk-layout';
 import { overlaps, type SheetView, viewOf } from './view-area';
 import type { EdgeLabelMode } from './view-state';
@@ -110,16 +111,6 @@ export const SHEET_MIN_EDGES = ANIMATE_MAX_EDGES + 1;
 const NO_EDGES: SecureEdgeType[] = [];
 /** How many of a big graph's nodes are mounted per frame as they come into view (the rest are shapes until then). */
 const MOUNT_BATCH = 60;
-
-/** The settled view and the part of the plane whose nodes are mounted: kept from the last near view while zoomed out, null for none. */
-interface Settled {
-  view: SheetView;
-  mountArea: { area: Area | undefined } | null;
-}
-
-function settledFrom(view: SheetView, before: Settled | null): Settled {
-  return { view, mountArea: view.far ? (before?.mountArea ?? null) : { area: view.area } };
-}
 
 /** The viewport that shows every node: computed from the layout, so it is right before anything is mounted. */
 function fitting(nodes: readonly CanvasNode[], width: number, height: number): Viewport {
@@ -362,15 +353,13 @@ export function TopologyCanvas({
   // A big graph mounts only the nodes near the view, a batch per frame; zoomed out past readable text, the sheet draws
   // every node and the mounted ones are display: none (CSS on data-detail), so crossing the threshold mounts nothing.
   const [settled, setSettled] = useState<Settled | null>(null);
-  const base = settled ?? (initialView.current ? settledFrom(initialView.current, null) : null);
+  const base = settled ?? (initialView.current ? settledFrom(initialView.current, null, true) : null);
   const view = base?.view ?? null;
   const onView = useCallback(
-    (update: (current: SheetView) => SheetView) =>
+    (update: (current: SheetView) => SheetView, resting: boolean) =>
       setSettled((current) => {
-        const from = current ?? (initialView.current ? settledFrom(initialView.current, null) : null);
-        if (!from) return current;
-        const next = update(from.view);
-        return next === from.view ? from : settledFrom(next, from);
+        const from = current ?? (initialView.current ? settledFrom(initialView.current, null, true) : null);
+        return from ? nextSettled(from, update(from.view), resting) : current;
       }),
     [],
   );
@@ -410,9 +399,15 @@ export function TopologyCanvas({
   }, [sheet, mountArea, shownNodes, mountTick]);
   useEffect(() => {
     if (!pending) return;
-    const frame = requestAnimationFrame(() => startTransition(() => setMountTick((t) => t + 1)));
+    let frame = 0;
+    const next = () => {
+      // A batch lays out and paints its nodes: while the view moves they stay the sheet's shapes, mounted once it rests.
+      if (canvasRef.current?.dataset.moving === 'true') frame = requestAnimationFrame(next);
+      else startTransition(() => setMountTick((t) => t + 1));
+    };
+    frame = requestAnimationFrame(next);
     return () => cancelAnimationFrame(frame);
-  }, [pending]);
+  }, [pending, canvasRef]);
 
   // React Flow's label layer, once it is mounted: edges portal their labels into it (see label-layer.ts).
   const [labelLayer, setLabelLayer] = useState<HTMLElement | null>(null);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DETAIL_HIDE_ZOOM, DETAIL_SHOW_ZOOM } from './detail-level';
-import { labelArea, overlaps, stillServes, viewOf } from './view-area';
+import { crossedDetail, labelArea, overlaps, stillServes, viewOf } from './view-area';
 
 const size = { width: 1000, height: 500 };
 
@@ -27,5 +27,18 @@ describe('viewOf', () => {
     expect(overlaps(near, 1100, 250, 0, 0)).toBe(true);
     expect(overlaps(near, 1400, 250, 0, 0)).toBe(false);
     expect(overlaps(view.area, 1400, 250, 0, 0)).toBe(true);
+  });
+});
+
+describe('crossedDetail', () => {
+  it('changes only the detail level mid-gesture: the edges and labels keep their area until the view rests', () => {
+    const near = viewOf({ transform: [0, 0, 0.5], width: 1000, height: 800 }, null);
+    const far = viewOf({ transform: [0, 0, 0.1], width: 1000, height: 800 }, near);
+    const crossed = crossedDetail(near, far);
+    expect(crossed.far).toBe(true);
+    expect(crossed.zoom).toBe(0.1);
+    expect(crossed.area).toBe(near.area);
+    expect(crossed.labels).toBe(near.labels);
+    expect(stillServes(crossed, far)).toBe(false);
   });
 });

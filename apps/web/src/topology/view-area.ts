@@ -56,6 +56,14 @@ export function stillServes(view: SheetView, next: SheetView): boolean {
   return inside && next.zoom < view.zoom * 2;
 }
 
+/**
+ * The view to draw when the zoom crosses detail levels mid-gesture: only whether nodes are shapes changes. The edges and
+ * labels (hidden while the view moves) keep their area until it rests, so the crossing frame redraws no edge or label.
+ */
+export function crossedDetail(current: SheetView, next: SheetView): SheetView {
+  return { ...current, zoom: next.zoom, far: next.far };
+}
+
 /** Whether a box at `x, y` of `width × height` overlaps `area` (everything overlaps no area). */
 export function overlaps(area: Area | undefined, x: number, y: number, width: number, height: number): boolean {
   return !area || (x + width >= area.x0 && x <= area.x1 && y + height >= area.y0 && y <= area.y1);
