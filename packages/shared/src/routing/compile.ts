@@ -189,29 +189,20 @@ function directResponse(reason: string): RouteAction {
 
 function compileAction(rule: HttpRouteRule, base: string, matches: readonly MatchEntry[], ctx: RuleContext): RouteAction {
   const onlyPrefixMatches = matches.every((m) => m.match.path.type === 'PathPrefix');
-  const prefixProblem = (path: string) => {
-    const message = 'ReplacePrefixMatch needs PathPrefix matches only';
-    ctx.notes.push({
-      code: 'IncompatibleFilters',
-      level: 'error',
-      route: ctx.routeId,
-      path,
-      message: `${message}; matching requests get 500`,
-    });
+  /** Notes filters that cannot work together at `path` and returns why; `consequence` says whose requests get 500. */
+  const incompatible = (path: string, message: string, consequence: string) => {
+    ctx.notes.push({ code: 'IncompatibleFilters', level: 'error', route: ctx.routeId, path, message: `${message}; ${consequence}` });
     return message;
   };
+  const prefixProblem = (path: string) =>
+    incompatible(path, 'ReplacePrefixMatch needs PathPrefix matches only', 'matching requests get 500');
   // Envoy applies a route's host rewrite after its ClusterWeight's, so the backend's would be lost; as Istio, one authority per request.
-  const hostTwice = (path: string) => {
-    const message = "the rule's filters rewrite the Host already; a backendRef cannot rewrite it again";
-    ctx.notes.push({
-      code: 'IncompatibleFilters',
-      level: 'error',
-      route: ctx.routeId,
+  const hostTwice = (path: string) =>
+    incompatible(
       path,
-      message: `${message}; this backendRef's share of requests gets 500`,
-    });
-    return message;
-  };
+      "the rule's filters rewrite the Host already; a backendRef cannot rewrite it again",
+      "this backendRef's share of requests gets 500",
+    );
   const ruleFilters = compileFilters(rule.filters, `${base}.filters`, ctx);
   if (ruleFilters.replacesPrefix && !onlyPrefixMatches) return directResponse(prefixProblem(`${base}.filters`));
   if (ruleFilters.failure) return directResponse(ruleFilters.failure);
