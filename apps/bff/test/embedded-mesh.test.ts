@@ -110,7 +110,7 @@ describe('ambit up', () => {
     expect(below.length).toBeGreaterThanOrEqual(2 + 6);
     const exited = new Promise<number | null>((resolve) => up.process.once('exit', (code) => resolve(code)));
     up.process.kill('SIGINT');
-    expect(await exited).toBe(0);
+    expect(await exited, `ambit up's exit after Ctrl-C; its last output:\n${up.output().slice(-4000)}`).toBe(0);
     await waitUntil('every child to be gone', () => below.every((pid) => !isAlive(pid)), 15_000);
   }, 30_000);
 });

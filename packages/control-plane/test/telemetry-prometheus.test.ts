@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Canary, validateObject } from '@ambit/shared';
+import { durationBucketOf } from '@ambit/shared/istio-telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry, type Registry } from '../src/registry/index';
 import { checkMetrics } from '../src/rollout/index';
@@ -170,8 +171,10 @@ describe('Prometheus back end on a real Prometheus scraping the embedded mesh', 
     const p99A = durationA.samples[0]?.value ?? Number.NaN;
     const p99B = durationB.samples[0]?.value ?? Number.NaN;
     expect(Number.isFinite(p99A) && Number.isFinite(p99B), `p99 ${p99A} vs ${p99B}`).toBe(true);
-    // A quantile interpolates within one bucket; sampling moves it within that bucket.
-    expect(Math.abs(p99A - p99B)).toBeLessThanOrEqual(Math.max(p99A, p99B) * 0.5);
+    // Both interpolate within the bucket the 99th request falls in; on a loaded run that request is the window's slowest
+    // one or two, and the two windows differ by a scrape at their edges: at most a neighbouring bucket apart (a unit or
+    // quantile mistake is many buckets off).
+    expect(Math.abs(durationBucketOf(p99A) - durationBucketOf(p99B)), `p99 ${p99A} vs ${p99B} ms`).toBeLessThanOrEqual(1);
   });
 
   it('passes or fails the same canary analysis (rollout controller’s metric checks) on either back end', async () => {

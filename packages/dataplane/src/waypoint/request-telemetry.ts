@@ -4,6 +4,7 @@
  * `istio_response_bytes`, with Istio's labels; and one JSON access log line per request.
  * Peer labels are the ztunnel's (PeerLabels), rendered once per workload and service.
  */
+import { ISTIO_DURATION_BUCKETS_MS } from '@ambit/shared/istio-telemetry';
 import type { Logger } from 'pino';
 import { PeerLabels } from '../metrics/peer-labels';
 import {
@@ -21,7 +22,6 @@ import type { TunnelContext } from './tunnel-context';
 /** Envoy's response flags as Istio reports them; several join with commas (`DI,UF`). */
 export type ResponseFlag = 'NR' | 'UF' | 'UT' | 'URX' | 'FI' | 'DI' | 'DENY' | 'UH' | 'UO' | 'UC' | 'DC';
 
-const DURATION_BUCKETS_MS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
 const SIZE_BUCKETS_BYTES = [1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000];
 const REPORTER = labelPair('reporter', 'waypoint');
 
@@ -87,7 +87,11 @@ export class RequestTelemetry {
     private readonly accessLog: Logger,
   ) {
     this.requests = registry.counter('istio_requests_total', 'Total requests handled by an Istio proxy');
-    this.duration = registry.histogram('istio_request_duration_milliseconds', 'Request duration in milliseconds', DURATION_BUCKETS_MS);
+    this.duration = registry.histogram(
+      'istio_request_duration_milliseconds',
+      'Request duration in milliseconds',
+      ISTIO_DURATION_BUCKETS_MS,
+    );
     this.requestBytes = registry.histogram('istio_request_bytes', 'Request body size in bytes', SIZE_BUCKETS_BYTES);
     this.responseBytes = registry.histogram('istio_response_bytes', 'Response body size in bytes', SIZE_BUCKETS_BYTES);
   }
