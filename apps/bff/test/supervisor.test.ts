@@ -96,4 +96,19 @@ describe('Supervisor', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
     expect(supervisor.list()).toEqual([]);
   }, 15_000);
+
+  it('keeps what a process says as it stops, even output that trails its exit', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ambit-supervisor-'));
+    supervisor = new Supervisor();
+    const logFile = join(dir, 'talker.log');
+    const running = waitFor(supervisor, (s) => s.name === 'talker' && s.state === 'Running');
+    // On SIGTERM it leaves a helper holding its output pipe, which speaks 100 ms after the exit: the log must still be open.
+    const helper = 'setTimeout(() => console.log("last words"), 100)';
+    const script = `process.on("SIGTERM", () => { require("child_process").spawn(process.execPath, ["-e", ${JSON.stringify(helper)}], { stdio: ["ignore", "inherit", "inherit"] }); process.exit(0); }); console.log("ready"); setInterval(() => {}, 1000)`;
+    supervisor.start({ name: 'talker', command: process.execPath, args: ['-e', script], env: {}, logFile });
+    await running;
+    await waitForLog(logFile, 'ready');
+    await supervisor.stopAll();
+    await waitForLog(logFile, 'last words');
+  });
 });

@@ -38,6 +38,8 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000 };
 const STOP_GRACE_MS = 5_000;
+/** How long a stopped process's last output may trail its exit (a grandchild holding its pipes open gets no longer). */
+const OUTPUT_GRACE_MS = 1_000;
 /** Log files rotate to `<file>.1` past this size, so a chatty process cannot fill the disk. */
 const MAX_LOG_BYTES = 10 * 1024 * 1024;
 
@@ -45,6 +47,8 @@ interface Managed {
   spec: ProcessSpec;
   status: ProcessStatus;
   child: ChildProcess | undefined;
+  /** Resolves once the current child's stdout and stderr have closed: its last output is in the log. */
+  outputClosed: Promise<void> | undefined;
   log: WriteStream | undefined;
   loggedBytes: number;
   backoffMs: number;
@@ -70,6 +74,7 @@ export class Supervisor {
       spec,
       status: { name: spec.name, state: 'Starting', pid: undefined, restarts: 0, startedAt: undefined, lastExit: undefined },
       child: undefined,
+      outputClosed: undefined,
       log: undefined,
       loggedBytes: 0,
       backoffMs: this.backoff.initialMs,
@@ -99,8 +104,13 @@ export class Supervisor {
     if (!managed) return;
     managed.stopping = true;
     if (managed.restartTimer) clearTimeout(managed.restartTimer);
+    const outputClosed = managed.outputClosed;
     await terminate(managed.child);
-    managed.log?.end();
+    // Output can trail the exit: ending the log before the pipes close made a late chunk a write after end (a crash).
+    if (outputClosed) await Promise.race([outputClosed, elapsed(OUTPUT_GRACE_MS)]);
+    const log = managed.log;
+    managed.log = undefined;
+    log?.end();
     this.processes.delete(name);
     this.update(managed, { state: 'Stopped', pid: undefined });
   }
@@ -119,6 +129,7 @@ export class Supervisor {
       ...(spec.cwd ? { cwd: spec.cwd } : {}),
     });
     managed.child = child;
+    managed.outputClosed = new Promise((resolve) => child.once('close', () => resolve()));
     const startedAt = Date.now();
     const write = (chunk: Buffer) => this.writeLog(managed, chunk);
     child.stdout?.on('data', write);
@@ -161,6 +172,11 @@ export class Supervisor {
     managed.status = { ...managed.status, ...patch };
     for (const listener of this.listeners) listener({ ...managed.status });
   }
+}
+
+/** Resolves after `ms` without holding the process open. */
+function elapsed(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after the grace period. */
