@@ -100,18 +100,30 @@ const PANE_POINT = `(() => {
 const START_FRAMES = `(() => {
   const frames = [];
   const moving = [];
+  const states = [];
+  const frameAt = [];
+  window.__frameAt = frameAt;
   window.__frames = frames;
   window.__moving = moving;
+  window.__states = states;
   window.__framing = true;
   const viewport = document.querySelector('.react-flow__viewport');
+  const canvas = document.querySelector('[data-testid="topology-canvas"]');
   let last = 0;
   let lastTransform = viewport ? viewport.style.transform : '';
   let changedBefore = false;
+  const scaleOf = (t) => (/scale\\(([^)]+)\\)/.exec(t) || [])[1] || '';
   const tick = (now) => {
     const transform = viewport ? viewport.style.transform : '';
     const changed = transform !== lastTransform;
+    // Diagnostic: what this frame drew (zoom step, pan step or none) and the canvas's level-of-detail attributes.
+    const scale = scaleOf(transform);
+    const step = !changed ? '' : scale !== scaleOf(lastTransform) ? 'zoom' : 'pan';
+    const d = canvas ? canvas.dataset : {};
+    states.push((window.__gesture || '') + '|' + step + ' ' + scale + ' ' + (d.moving ? 'M' : '-') + (d.zooming ? 'Z' : '-') + (d.detail === 'far' ? 'F' : '-') + (d.labels === 'on' ? 'L' : '-'));
     lastTransform = transform;
     frames.push(now - last);
+    frameAt.push(now);
     moving.push(changed || changedBefore);
     changedBefore = changed;
     last = now;
@@ -119,6 +131,8 @@ const START_FRAMES = `(() => {
   };
   requestAnimationFrame((now) => {
     last = now;
+    // Diagnostic: a user-timing mark ties the frames' clock to a trace's (AMBIT_BENCH_TRACE).
+    window.__framesMarkAt = performance.mark('ambit-bench-frames').startTime;
     requestAnimationFrame(tick);
   });
 })()`;
@@ -197,6 +211,28 @@ interface Frames {
   all: number[];
   /** Whether each frame moved the viewport (or followed one that did). */
   moving: boolean[];
+  /** Diagnostic, per frame: `zoom`, `pan` or nothing (what changed), the scale, and the canvas's M(oving) Z(ooming) F(ar) L(abels). */
+  states?: string[];
+}
+
+/**
+ * Diagnostic: each slow moving frame with the gesture it belongs to (zoom in, pan n, zoom out: the phases the script runs
+ * in order), how many frames into that gesture's motion it came, and the state of it and the frame before (whose drawing
+ * it paid for).
+ */
+function slowFrameMoments(recorded: Frames): string[] {
+  const states = recorded.states ?? [];
+  const lines: string[] = [];
+  let sinceRest = 0;
+  for (let i = 0; i < recorded.all.length; i++) {
+    const [gesture, state = ''] = (states[i] ?? '').split('|');
+    sinceRest = state.split(' ')[2]?.startsWith('M') ? sinceRest + 1 : 0;
+    const ms = recorded.all[i] ?? 0;
+    const before = (states[i - 1] ?? '').split('|')[1] ?? '';
+    if (recorded.moving[i] && ms > 33)
+      lines.push(`#${i} ${ms.toFixed(1)} ms ${gesture}, frame ${sinceRest} since data-moving; before [${before}] now [${state}]`);
+  }
+  return lines;
 }
 
 /** Frame times while zooming in with the wheel, panning by drags, and zooming back out (every edge mounted first). */
@@ -206,6 +242,8 @@ async function panZoomFrames(page: Page): Promise<Frames> {
   const pane = await page.locator('.react-flow__pane').boundingBox();
   if (!pane) throw new Error('the canvas has no pane');
   await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+  // Diagnostic: which scripted gesture each frame belongs to (window.__gesture, read by the frame recorder).
+  await page.evaluate("window.__gesture = 'zoom in'");
   for (let i = 0; i < 8; i++) {
     await page.mouse.wheel(0, -240);
     await page.waitForTimeout(60);
@@ -213,17 +251,21 @@ async function panZoomFrames(page: Page): Promise<Frames> {
   for (let i = 0; i < 4; i++) {
     const start = await panePoint(page);
     const dx = i % 2 === 0 ? -320 : 320;
+    await page.evaluate(`window.__gesture = 'pan ${i + 1}'`);
     await page.mouse.move(start.x, start.y);
     await page.mouse.down();
     await page.mouse.move(start.x + dx, start.y + dx / 3, { steps: 24 });
     await page.mouse.up();
   }
   await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height / 2);
+  await page.evaluate("window.__gesture = 'zoom out'");
   for (let i = 0; i < 8; i++) {
     await page.mouse.wheel(0, 240);
     await page.waitForTimeout(60);
   }
-  return (await page.evaluate('window.__framing = false, { all: window.__frames, moving: window.__moving }')) as Frames;
+  return (await page.evaluate(
+    'window.__framing = false, { all: window.__frames, moving: window.__moving, states: window.__states }',
+  )) as Frames;
 }
 
 /**
@@ -404,6 +446,9 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
     if (traceDir) {
       const buffer = await browser.stopTracing();
       for (const line of traceTotals(JSON.parse(buffer.toString()))) log(`  trace: ${line}`);
+      // Diagnostic: the frame list with each frame's time and state, to find a slow frame's events in the trace.
+      const timeline = await page.evaluate('({ at: window.__frameAt, markAt: window.__framesMarkAt })');
+      writeFileSync(join(traceDir, 'console-topology-panzoom.frames.json'), JSON.stringify({ ...recorded, ...(timeline as object) }));
     }
     const frames = recorded.all;
     const movingFrames = frames.filter((_, i) => recorded.moving[i]);
@@ -423,6 +468,7 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
     log(
       `pan/zoom moving frames: p50 ${moving.p50}, p90 ${moving.p90}, p99 ${moving.p99}, max ${moving.max} ms; ${movingOver33} over 33 ms (the target line)`,
     );
+    for (const line of slowFrameMoments(recorded)) log(`  slow moving frame ${line}`);
     // Redraws at rest come after the last frame: wait for a quiet second, then the longest task of the whole phase.
     await page.waitForTimeout(1000);
     const panTasks = ((await page.evaluate('window.__bench.longTasks')) as Probe['longTasks']).filter((t) => t.start >= panStartedAt);

@@ -8,7 +8,7 @@ import { absolutePositions, drawEdges, type Placed, type SheetEdge, type SheetNo
 import { drawNodes, type ShapeNode } from './node-paths';
 import { SecurityIcon } from './security-icon';
 import { crossedDetail, labelArea, overlaps, type SheetView, stillServes, viewOf } from './view-area';
-import { clearMotion, markMotion, motionBetween } from './view-motion';
+import { clearMotion, markMotion, motionBetween, RestClock } from './view-motion';
 
 const PLAINTEXT_STYLE = { strokeDasharray: '6 4', stroke: 'var(--bad)' } as const;
 const PLAINTEXT_ARROW = { fill: 'var(--bad)' } as const;
@@ -94,7 +94,6 @@ export function ViewWatcher({
 }) {
   const store = useStoreApi();
   useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let last = store.getState();
     let far = !detailShown(last.transform[2], false);
     const update = (resting: boolean) =>
@@ -111,23 +110,35 @@ export function ViewWatcher({
     };
     transform.current = last.transform;
     settle();
+    const clock = new RestClock(MOVE_REST_MS, settle);
+    // A pointer held on the canvas (a drag) keeps the gesture going through pauses; released anywhere.
+    const press = () => clock.press();
+    const release = () => clock.release();
+    const canvasAtStart = canvasRef.current;
+    canvasAtStart?.addEventListener('pointerdown', press, true);
+    window.addEventListener('pointerup', release, true);
+    window.addEventListener('pointercancel', release, true);
+    window.addEventListener('blur', release);
     const unsubscribe = store.subscribe((state) => {
       if (state.transform === last.transform && state.width === last.width && state.height === last.height) return;
       const motion = motionBetween(last.transform, state.transform);
       last = state;
       transform.current = state.transform;
-      clearTimeout(timer);
       const canvas = canvasRef.current;
       if (canvas) markMotion(canvas, motion);
       const nextFar = !detailShown(state.transform[2], !far);
       const crossing = nextFar !== far;
       far = nextFar;
       if (crossing) update(false);
-      timer = setTimeout(settle, MOVE_REST_MS);
+      clock.moved();
     });
     return () => {
-      clearTimeout(timer);
+      clock.stop();
       unsubscribe();
+      canvasAtStart?.removeEventListener('pointerdown', press, true);
+      window.removeEventListener('pointerup', release, true);
+      window.removeEventListener('pointercancel', release, true);
+      window.removeEventListener('blur', release);
     };
   }, [store, onView, transform, canvasRef]);
   return null;
