@@ -15,7 +15,7 @@ import type {
   TrafficSummary,
 } from './graph';
 import type { GraphViewEdge } from './graph-view';
-import { type Health, type HealthKind, type HealthRules, ResponseTally, worse } from './health';
+import { type Health, type HealthKind, type HealthRules, type HealthVerdict, ResponseTally, worse } from './health';
 import type { WorkloadGroup } from './mesh-index';
 
 const PRINCIPALS_SHOWN = 16;
@@ -110,7 +110,7 @@ export class EdgeDraft {
   l4Plain = 0;
   l4Unknown = 0;
   waypoint: string | undefined;
-  /** Protocol, security, health and latency, once the numbers are all in. */
+  /** Protocol, security and latency, once the numbers are all in (health is judged per output: the view needs no reasons). */
   settled: SettledEdge | undefined;
 
   constructor(
@@ -286,12 +286,11 @@ interface SettledEdge {
   protocol: EdgeProtocol;
   policy: EdgeSecurityPolicy;
   mtlsShare: number | null;
-  health: Health;
   latencyMs: TopologyEdge['latencyMs'];
 }
 
 /** `bounds`: the duration buckets' upper bounds, ascending, as `EdgeDraft.buckets` indexes them. */
-function settle(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): SettledEdge {
+function settle(e: EdgeDraft, bounds: readonly number[]): SettledEdge {
   if (e.settled) return e.settled;
   const l7 = e.requests > 0;
   const protocol: EdgeProtocol = !l7 ? 'tcp' : e.grpcRequests * 2 > e.requests ? 'grpc' : 'http';
@@ -299,7 +298,6 @@ function settle(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): Se
   const policy = (l7 ? securityPolicy(e.l7Mtls, e.l7Plain, e.l7Unknown) : undefined) ?? l4 ?? 'unknown';
   const mtlsWeight = l7 ? e.l7Mtls : e.l4Mtls;
   const totalWeight = l7 ? e.l7Mtls + e.l7Plain + e.l7Unknown : e.l4Mtls + e.l4Plain + e.l4Unknown;
-  const target = e.target;
   let latencyMs: TopologyEdge['latencyMs'];
   if (e.buckets) {
     const p50 = sortedBucketQuantile(0.5, bounds, e.buckets);
@@ -316,18 +314,23 @@ function settle(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): Se
     // Under a waypoint the hops' L4 policy counts too: plaintext on any hop is not mutual TLS end to end.
     policy: l7 && l4 && l4 !== policy && l4 !== 'unknown' ? 'mixed' : policy,
     mtlsShare: totalWeight > 0 ? round(mtlsWeight / totalWeight) : null,
-    // As in Kiali, an edge is judged by the rules of the node it leads to, as that node's inbound traffic.
-    health: rules.health(e.tally ?? NO_TRAFFIC, 'inbound', target.namespace, target.healthKind ?? 'workload', target.name),
     latencyMs,
   };
   return e.settled;
 }
 
-/** Why the edge has its health (the full graph's side panel; the view does without the text). */
-function edgeHealthReasons(e: EdgeDraft, rules: HealthRules): string[] {
+// As in Kiali, an edge is judged by the rules of the node it leads to, as that node's inbound traffic.
+
+/** The edge's health and why (the full graph's side panel). */
+function edgeVerdict(e: EdgeDraft, rules: HealthRules): HealthVerdict {
   const target = e.target;
-  const verdict = rules.evaluate(e.tally ?? NO_TRAFFIC, 'inbound', target.namespace, target.healthKind ?? 'workload', target.name);
-  return verdict.reasons.length > 0 ? verdict.reasons : [];
+  return rules.evaluate(e.tally ?? NO_TRAFFIC, 'inbound', target.namespace, target.healthKind ?? 'workload', target.name);
+}
+
+/** The edge's health alone (the view does without the reasons' text). */
+function edgeHealth(e: EdgeDraft, rules: HealthRules): Health {
+  const target = e.target;
+  return rules.health(e.tally ?? NO_TRAFFIC, 'inbound', target.namespace, target.healthKind ?? 'workload', target.name);
 }
 
 /** The view's security of an edge is its policy alone: one shared object per policy rather than one per edge. */
@@ -340,7 +343,7 @@ const VIEW_SECURITY: Readonly<Record<EdgeSecurityPolicy, GraphViewEdge['security
 
 /** The edge as the console's canvas draws it (`GraphViewEdge`), without building the full edge first. */
 export function edgeViewJson(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): GraphViewEdge {
-  const settled = settle(e, rules, bounds);
+  const settled = settle(e, bounds);
   const edge: GraphViewEdge = {
     id: e.id,
     source: e.source.id,
@@ -350,7 +353,7 @@ export function edgeViewJson(e: EdgeDraft, rules: HealthRules, bounds: readonly 
     errorRate: e.requests > 0 ? round(e.errors / e.requests) : null,
     bytesPerSecond: round(e.sent + e.received),
     security: VIEW_SECURITY[settled.policy],
-    health: settled.health,
+    health: edgeHealth(e, rules),
   };
   if (settled.latencyMs) edge.latencyMs = settled.latencyMs;
   return edge;
@@ -358,7 +361,8 @@ export function edgeViewJson(e: EdgeDraft, rules: HealthRules, bounds: readonly 
 
 /** `bounds`: the duration buckets' upper bounds, ascending, as `EdgeDraft.buckets` indexes them. */
 export function edgeJson(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): TopologyEdge {
-  const settled = settle(e, rules, bounds);
+  const settled = settle(e, bounds);
+  const verdict = edgeVerdict(e, rules);
   const edge: TopologyEdge = {
     id: e.id,
     source: e.source.id,
@@ -375,8 +379,8 @@ export function edgeJson(e: EdgeDraft, rules: HealthRules, bounds: readonly numb
       destinationPrincipals: e.destinationPrincipals.list(),
     },
     reporters: e.reporters,
-    health: settled.health,
-    healthReasons: edgeHealthReasons(e, rules),
+    health: verdict.health,
+    healthReasons: verdict.reasons.length > 0 ? verdict.reasons : [],
   };
   if (e.flags) {
     const flags = e.flags;

@@ -74,7 +74,7 @@ export interface EndpointDirectoryOptions {
 
 export class EndpointDirectory {
   private readonly sets = new Map<string, EndpointSet>();
-  /** The same sets by hostname and port: a pick builds no cluster name string. */
+  /** The same sets by hostname and port (filled and cleared with `sets`): a pick builds no cluster name string. */
   private readonly byHost = new Map<string, Map<number, EndpointSet>>();
   /** Endpoints by `<cluster> <authority>`, kept across rebuilds so outlier state survives config changes. */
   private readonly known = new Map<string, Endpoint>();
@@ -101,7 +101,7 @@ export class EndpointDirectory {
     let set = ports.get(port);
     if (!set) {
       const cluster = clusterName(hostname, port);
-      set = this.sets.get(cluster) ?? new EndpointSet(this.build(cluster, hostname, port));
+      set = new EndpointSet(this.build(cluster, hostname, port));
       this.sets.set(cluster, set);
       ports.set(port, set);
     }
