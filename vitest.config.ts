@@ -17,5 +17,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: process-heavy integration tests contend if too many files run at once.
     maxWorkers: 2,
+    // Memory tests force a full collection (globalThis.gc) to see what is still held.
+    execArgv: ['--expose-gc'],
   },
 });
