@@ -20,6 +20,7 @@ import {
   measureWrk,
   type Path,
   round2,
+  runQueueWaitMicrosPerRequest,
   untilAnswering,
   warmUp,
 } from './dataplane/compare';
@@ -77,6 +78,12 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
       waypointCores: cores(waypointCpu),
       waypointCoresPer1000: coresPer1000(waypointCpu),
       haproxyL7PairCoresPer1000: coresPer1000(fixedRate.cpu.haproxyL7 as CpuPhase),
+      // Diagnostic: how long each path's proxies waited for a core per request (the 2 cores are shared by every process).
+      runQueueWaitMicrosPerRequest: {
+        waypoint: runQueueWaitMicrosPerRequest(waypointCpu),
+        ztunnelPair: runQueueWaitMicrosPerRequest(fixedRate.cpu.ztunnelOnly as CpuPhase),
+        haproxyL7Pair: runQueueWaitMicrosPerRequest(fixedRate.cpu.haproxyL7 as CpuPhase),
+      },
     };
     const memory = {
       waypointAtFixedRate: waypointMemoryAtRate,
@@ -87,7 +94,7 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
       haproxyBack: memoryMiB((chain.processes[1] as BenchProcess).pid),
     };
     log(
-      `waypoint at 1,000 req/s: ${cpu.waypointCores} cores, RSS ${waypointMemoryAtRate.rssMiB} MiB; haproxy L7 pair ${cpu.haproxyL7PairCoresPer1000} cores per 1,000 req/s`,
+      `waypoint at 1,000 req/s: ${cpu.waypointCores} cores, RSS ${waypointMemoryAtRate.rssMiB} MiB; haproxy L7 pair ${cpu.haproxyL7PairCoresPer1000} cores per 1,000 req/s; waiting for a core per request (µs): ${JSON.stringify(cpu.runQueueWaitMicrosPerRequest)}`,
     );
 
     const added = fixedRate.addedOverDirect.waypoint as { p50: number; p99: number };

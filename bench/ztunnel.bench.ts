@@ -17,6 +17,7 @@ import {
   measureWrk,
   type Path,
   round2,
+  runQueueWaitMicrosPerRequest,
   untilAnswering,
   warmUp,
 } from './dataplane/compare';
@@ -69,6 +70,11 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
     const cpu = {
       ztunnelPair: coresPer1000(fixedRate.cpu.ztunnel as CpuPhase),
       haproxyPair: coresPer1000(fixedRate.cpu.haproxy as CpuPhase),
+      // Diagnostic: how long each pair waited for a core per request (the 2 cores are shared by every process).
+      runQueueWaitMicrosPerRequest: {
+        ztunnelPair: runQueueWaitMicrosPerRequest(fixedRate.cpu.ztunnel as CpuPhase),
+        haproxyPair: runQueueWaitMicrosPerRequest(fixedRate.cpu.haproxy as CpuPhase),
+      },
     };
     const memory = {
       ztunnelA: memoryMiB(mesh.a.pid),
@@ -77,7 +83,9 @@ async function run(log: (line: string) => void): Promise<BenchmarkReport> {
       haproxyBack: memoryMiB((chain.processes[1] as BenchProcess).pid),
     };
     log(`at 1,000 req/s added over direct (ms): ${JSON.stringify(fixedRate.addedOverDirect)}`);
-    log(`cores per 1,000 req/s: ztunnel pair ${cpu.ztunnelPair}, haproxy pair ${cpu.haproxyPair}`);
+    log(
+      `cores per 1,000 req/s: ztunnel pair ${cpu.ztunnelPair}, haproxy pair ${cpu.haproxyPair}; waiting for a core per request (µs): ${JSON.stringify(cpu.runQueueWaitMicrosPerRequest)}`,
+    );
     log(`RSS MiB: ${JSON.stringify(memory)}`);
 
     const ratio = (measured: Record<string, number>) => round2((measured.ztunnel ?? Number.NaN) / (measured.haproxy ?? Number.NaN));

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { answerSize, runOpenLoop } from './open-loop';
-import { type BenchProcess, cpuSeconds } from './processes';
+import { type BenchProcess, cpuSeconds, runQueueWaitSeconds } from './processes';
 import { runWrk } from './wrk';
 
 export interface Path {
@@ -43,6 +43,8 @@ export interface CpuPhase {
   seconds: number;
   wallSeconds: number;
   requests: number;
+  /** Summed over the path's proxies: time their event loops were runnable but waiting for a core. */
+  runQueueWaitSeconds: number;
 }
 
 export const round2 = (value: number) => Math.round(value * 100) / 100;
@@ -104,15 +106,18 @@ export async function measureWrk(paths: readonly Path[], phase: WrkPhase) {
 /** Open-loop latency at a fixed rate per path, and the CPU its proxies used meanwhile. */
 export async function measureFixedRate(paths: readonly Path[], phase: FixedRatePhase) {
   const rounds = byPath(paths, (): LatencyRounds => ({ p50: [], p90: [], p99: [], max: [], incomplete: 0, sendLagMs: [] }));
-  const cpu = byPath(paths, (): CpuPhase => ({ seconds: 0, wallSeconds: 0, requests: 0 }));
+  const cpu = byPath(paths, (): CpuPhase => ({ seconds: 0, wallSeconds: 0, requests: 0, runQueueWaitSeconds: 0 }));
   const cpuOf = (proxies: readonly BenchProcess[]) => proxies.reduce((sum, p) => sum + cpuSeconds(p.pid), 0);
+  const waitOf = (proxies: readonly BenchProcess[]) => proxies.reduce((sum, p) => sum + runQueueWaitSeconds(p.pid), 0);
   for (let round = 0; round < phase.rounds; round++) {
     for (const path of paths) {
       const before = cpuOf(path.proxies);
+      const waitBefore = waitOf(path.proxies);
       const started = performance.now();
       const result = await runOpenLoop({ host: path.host, port: path.port, ...phase });
       const c = cpu[path.name] as CpuPhase;
       c.seconds += cpuOf(path.proxies) - before;
+      c.runQueueWaitSeconds += waitOf(path.proxies) - waitBefore;
       c.wallSeconds += (performance.now() - started) / 1000;
       c.requests += result.completed;
       const l = rounds[path.name] as LatencyRounds;
@@ -154,6 +159,11 @@ export function coresPer1000(phase: CpuPhase): number {
   const cores = phase.seconds / phase.wallSeconds;
   const rate = phase.requests / phase.wallSeconds;
   return round2((cores / rate) * 1000);
+}
+
+/** Microseconds per request served that the path's proxies spent waiting for a core (summed). */
+export function runQueueWaitMicrosPerRequest(phase: CpuPhase): number {
+  return Math.round((phase.runQueueWaitSeconds / phase.requests) * 1e6);
 }
 
 /** Cores used on average over the phase. */

@@ -92,6 +92,16 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
+/**
+ * Seconds a process's main thread (its event loop) has spent runnable but waiting for a core
+ * (/proc/<pid>/schedstat, second field, in ns): on a shared machine, how much of a request's
+ * latency is waiting for the CPU rather than work.
+ */
+export function runQueueWaitSeconds(pid: number): number {
+  const [, waitNs] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ');
+  return Number(waitNs) / 1e9;
+}
+
 /** Current and peak resident memory of a process, in MiB. */
 export function memoryMiB(pid: number): { rssMiB: number; peakRssMiB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
