@@ -2,8 +2,8 @@
  * Which HTTPRoute rule a waypoint applies to a request and where it may send it: the route table
  * the translator compiles for the service port, matched by the shared matcher the waypoint runs.
  */
-import type { HeaderRecord } from '@ambit/shared/routing';
-import { defaultServiceRoute, matchRequest, prepareRouteTable } from '@ambit/shared/routing';
+import type { HeaderRecord, RouteParent } from '@ambit/shared/routing';
+import { compileRouteTable, computeRedirect, defaultServiceRoute, matchRequest, prepareRouteTable } from '@ambit/shared/routing';
 import type { MeshSnapshot, ServiceInfo } from '../registry/index';
 import { backendResolver, indexRoutesByParent, routesForServicePort } from '../translate/route-tables';
 import { findService, healthyEndpoints, serviceRef, workloadRef } from './path';
@@ -46,7 +46,12 @@ export function chooseRoute(snapshot: MeshSnapshot, service: ServiceInfo, port: 
   if (action.type === 'DirectResponse')
     return { ...base, action: 'DirectResponse', status: action.status, backends: [], reason: action.reason };
   const redirect = action.filters.find((f) => f.type === 'RequestRedirect');
-  if (redirect) return { ...base, action: 'Redirect', status: redirect.statusCode, backends: [], reason: 'the rule redirects' };
+  if (redirect) {
+    // As the waypoint answers it: HTTP inside the tunnel, the Service port as the listener port.
+    const prefix = route.match.path.type === 'PathPrefix' ? route.match.path.value : undefined;
+    const { status, location } = computeRedirect({ scheme: 'http', host: request.host, path: request.path, port }, redirect, prefix);
+    return { ...base, action: 'Redirect', status, location, backends: [], reason: `the rule redirects to ${location}` };
+  }
 
   let total = 0;
   for (const b of action.backends) if (b.weight > 0) total += b.weight;
@@ -82,4 +87,19 @@ export function chooseRoute(snapshot: MeshSnapshot, service: ServiceInfo, port: 
       .map((b) => `${b.service} ${Math.round(b.share * 100)}%`)
       .join(', ')}`,
   };
+}
+
+/**
+ * GAMMA consumer routes that name this service port for clients of `clientNamespace` (HTTPRoutes in
+ * that namespace attached to a Service of another one). The waypoint keeps one route table per
+ * service port, the producer's, so these are not applied: the simulator says so instead of guessing.
+ */
+export function unappliedConsumerRoutes(snapshot: MeshSnapshot, service: ServiceInfo, port: number, clientNamespace: string): string[] {
+  if (clientNamespace === service.namespace) return [];
+  const servicePort = service.ports.find((p) => p.port === port && p.protocol === 'TCP');
+  const candidates = [...snapshot.routes.values()].filter((r) => (r.metadata.namespace ?? 'default') === clientNamespace);
+  if (!servicePort || candidates.length === 0) return [];
+  const parent: RouteParent = { kind: 'Service', namespace: service.namespace, name: service.name, port, clientNamespace };
+  if (servicePort.name) parent.sectionName = servicePort.name;
+  return compileRouteTable(candidates, parent, backendResolver(snapshot)).attached;
 }

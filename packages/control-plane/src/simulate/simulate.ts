@@ -20,7 +20,7 @@ import {
   targetPortFor,
   workloadRef,
 } from './path';
-import { chooseRoute } from './route-choice';
+import { chooseRoute, unappliedConsumerRoutes } from './route-choice';
 import type { DecidingRule, SeenRequest, SimulationHop, SimulationInput, SimulationOutcome, SimulationResult } from './types';
 
 interface Client {
@@ -160,6 +160,12 @@ function throughWaypoint(
 
   const route = chooseRoute(snapshot, service, port, request);
   result.route = route;
+  const consumerRoutes = client.namespace === undefined ? [] : unappliedConsumerRoutes(snapshot, service, port, client.namespace);
+  if (consumerRoutes.length > 0) {
+    result.notes.push(
+      `${consumerRoutes.join(', ')}: consumer route(s) for clients in namespace ${client.namespace}; Ambit's waypoints do not apply consumer routes yet, so this request follows the routes of ${serviceRef(service)}`,
+    );
+  }
   if (route.action !== 'Forward') return finish(result, 'unreachable', `${route.status ?? ''} ${route.reason}`.trim());
 
   // The waypoint opens a new tunnel to the chosen endpoint: that ztunnel sees the waypoint.

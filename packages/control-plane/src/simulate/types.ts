@@ -93,6 +93,8 @@ export interface RouteChoice {
   /** Forward, Redirect (3xx), DirectResponse (a 500 for a route with no usable backend), NoMatch (404). */
   action: 'Forward' | 'Redirect' | 'DirectResponse' | 'NoMatch';
   status?: number;
+  /** Redirect: the Location the waypoint answers with. */
+  location?: string;
   backends: RouteBackendChoice[];
   reason: string;
 }

@@ -134,6 +134,9 @@ export interface CompiledFilters {
  */
 export type FilterScope = 'rule' | 'backend';
 
+/** Filter types a filter list may hold once (the CRD's validation: "… filter cannot be repeated"). */
+const NOT_REPEATABLE = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite'] as const;
+
 function isEmptyModifier(modifier: HeaderModifier): boolean {
   return modifier.set.length === 0 && modifier.add.length === 0 && modifier.remove.length === 0;
 }
@@ -241,6 +244,10 @@ export function compileFilters(
     }
   });
   const types = new Set((filters ?? []).map((f) => f.type));
+  // The HTTPRoute CRD refuses these twice in one list; Envoy's form keeps only one redirect or path rewrite, so the waypoint would differ from this table.
+  for (const type of NOT_REPEATABLE) {
+    if ((filters ?? []).filter((f) => f.type === type).length > 1) fail('IncompatibleFilters', path, `${type} filter cannot be repeated`);
+  }
   // On a backendRef the redirect is refused above already.
   if (scope === 'rule' && types.has('RequestRedirect') && types.has('URLRewrite')) {
     fail('IncompatibleFilters', path, 'RequestRedirect and URLRewrite cannot be used together');

@@ -20,7 +20,7 @@ import type { AnalysisMessage } from '../types';
  * `compileRouteTable` against each parent it names (each Service port, each Gateway listener),
  * and its notes turned into messages — missing backends, shadowed rules, unsupported filters,
  * rules without backends. Plus what only the mesh knows: a route on a Service that no waypoint
- * serves does nothing, since ztunnel does not route HTTP.
+ * serves does nothing, since ztunnel does not route HTTP; nor does a consumer route (not applied yet).
  */
 export const httpRoutesAnalyzer: Analyzer = (ctx) => {
   const routes = ctx.ofKind<HttpRoute>('HTTPRoute');
@@ -171,7 +171,7 @@ function unreachableMessages(notes: ReadonlyMap<string, RouteNote>, byId: Readon
   return out;
 }
 
-/** Per parentRef to an existing parent: the route did not attach to it at all, or it is a Service no waypoint serves. */
+/** Per parentRef to an existing parent: the route did not attach to it at all, is a consumer route (not applied), or names a Service no waypoint serves. */
 function parentMessages(
   ctx: AnalysisContext,
   route: HttpRoute,
@@ -198,6 +198,16 @@ function parentMessages(
       const part = target.kind === 'Service' ? 'port' : 'listener';
       const why = wanted.length > 0 ? `has no ${part} matching ${wanted.join(' and ')}` : `has no ${part}s`;
       out.push(messageFor(CODES.RouteNotAccepted, route, path, `${label} ${why}; the route does not attach to it`));
+    } else if (service && target.namespace !== namespaceOf(route)) {
+      // The translator compiles one table per service port, the producer's: see translate/route-tables.ts.
+      out.push(
+        messageFor(
+          CODES.RouteNotAccepted,
+          route,
+          path,
+          `${label} is in another namespace, which makes this a consumer route (GAMMA) for clients in ${namespaceOf(route)}; Ambit's waypoints do not apply consumer routes yet, so it has no effect and those clients follow the routes of namespace ${target.namespace}`,
+        ),
+      );
     }
     if (service && !ctx.waypointForService(service).binding) {
       out.push(
