@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiResource, WATCHED_KINDS } from '@ambit/control-plane/store/kubernetes';
 import { PrometheusTelemetry } from '@ambit/control-plane/telemetry';
 import { clusterWaypointPod, DEFAULT_CONTROL_PLANE_ADDRESS, DEFAULT_WAYPOINT_IMAGE } from '@ambit/control-plane/waypoint-deployer';
 import { WAYPOINT_OBJECT_KINDS, waypointObjects } from '@ambit/control-plane/waypoint-objects';
@@ -139,6 +140,20 @@ describe('deploy/kubernetes manifests', () => {
           base.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === s.name),
           binding.source,
         ).toBe(true);
+    }
+  });
+
+  it('let the control plane list and watch every kind its Kubernetes store watches (a missing grant is a 403 at startup)', () => {
+    const role = base.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'ambit-control-plane') as RenderedObject & {
+      rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    };
+    for (const kind of WATCHED_KINDS) {
+      const resource = apiResource(kind);
+      const group = resource.apiVersion.includes('/') ? (resource.apiVersion.split('/')[0] as string) : '';
+      const verbs = new Set(
+        role.rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource.plural)).flatMap((r) => r.verbs),
+      );
+      for (const verb of ['list', 'watch']) expect(verbs.has(verb), `${group || 'core'} ${resource.plural} ${verb}`).toBe(true);
     }
   });
 

@@ -131,6 +131,11 @@ export const CODES = define({
     level: 'Info',
     summary: 'The Services and HTTPRoute a Canary shifts traffic with do not exist yet.',
   },
+  ReferenceNotPermitted: {
+    code: 'AMB0026',
+    level: 'Error',
+    summary: 'A backendRef names a Service in another namespace and no ReferenceGrant permits it.',
+  },
 });
 
 export type CodeName = keyof typeof CODES;

@@ -42,6 +42,7 @@
  * | AMB0023 | Error   | CanaryAnalysisInvalid         | A Canary's analysis cannot work as written (interval, metrics). |
  * | AMB0024 | Warning | CanaryPortNotOnTarget         | The Canary's target port is not a port of the target's containers. |
  * | AMB0025 | Info    | CanaryRoutingNotCreated       | The Services and HTTPRoute a Canary shifts traffic with do not exist yet. |
+ * | AMB0026 | Error   | ReferenceNotPermitted         | A backendRef names a Service in another namespace and no ReferenceGrant permits it. |
  *
  * Istio's IST0113 (MTLSPolicyConflict: DestinationRule vs. mTLS policy), IST0145
  * (ConflictingGateways: Istio Gateways selecting one workload) and IST0162

@@ -16,8 +16,10 @@
  *                workloads in its namespace (all workloads for the root namespace); never addresses.
  *   HTTPRoute  → the routes map only (translators compile routes).
  *   FaultInjection → the faults map; counted as a route change (route configs embed faults).
+ *   ReferenceGrant → the grants map; counted as a route change (a backend it permits or revokes
+ *                answers 500 or not).
  */
-import type { AuthorizationPolicy, FaultInjection, HttpRoute, KubeObject, PeerAuthentication } from '@ambit/shared';
+import type { AuthorizationPolicy, FaultInjection, HttpRoute, KubeObject, PeerAuthentication, ReferenceGrant } from '@ambit/shared';
 import {
   type CompiledPolicy,
   type CompiledPolicyWithTarget,
@@ -71,6 +73,7 @@ export const REGISTRY_KINDS = [
   'Gateway',
   'HTTPRoute',
   'FaultInjection',
+  'ReferenceGrant',
   'AuthorizationPolicy',
   'PeerAuthentication',
 ] as const;
@@ -150,6 +153,7 @@ export class MeshState {
   private readonly endpoints = new CopyOnWriteMap<readonly string[]>();
   private readonly routes = new CopyOnWriteMap<HttpRoute>();
   private readonly faults = new CopyOnWriteMap<FaultInjection>();
+  private readonly referenceGrants = new CopyOnWriteMap<ReferenceGrant>();
   private readonly authorizationPolicies = new CopyOnWriteMap<AuthorizationPolicy>();
   private readonly peerAuthentications = new CopyOnWriteMap<PeerAuthentication>();
   private readonly ztunnelPolicies = new CopyOnWriteMap<CompiledPolicy>();
@@ -208,6 +212,11 @@ export class MeshState {
       case 'FaultInjection':
         if (this.update(this.faults, objectKey(object), object as FaultInjection, deleted)) this.log.add('routes', objectKey(object));
         return;
+      case 'ReferenceGrant':
+        if (this.update(this.referenceGrants, objectKey(object), object as ReferenceGrant, deleted)) {
+          this.log.add('routes', objectKey(object));
+        }
+        return;
       case 'AuthorizationPolicy':
         if (this.update(this.authorizationPolicies, objectKey(object), object as AuthorizationPolicy, deleted)) {
           this.dirtyAuthorizationPolicies.add(objectKey(object));
@@ -251,6 +260,7 @@ export class MeshState {
       endpoints: this.endpoints.freeze(),
       routes: this.routes.freeze(),
       faults: this.faults.freeze(),
+      referenceGrants: this.referenceGrants.freeze(),
       policies: {
         authorizationPolicies: this.authorizationPolicies.freeze(),
         peerAuthentications: this.peerAuthentications.freeze(),

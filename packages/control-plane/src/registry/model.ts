@@ -4,7 +4,7 @@
  * `Kubernetes//Pod/<ns>/<name>`, service `<ns>/<hostname>`), and a snapshot never changes once
  * handed out: the registry builds the next one beside it, sharing what did not change.
  */
-import type { AuthorizationPolicy, FaultInjection, HttpRoute, PeerAuthentication } from '@ambit/shared';
+import type { AuthorizationPolicy, FaultInjection, HttpRoute, PeerAuthentication, ReferenceGrant } from '@ambit/shared';
 import type { CompiledPolicy, CompiledPolicyWithTarget, CompileNote } from '@ambit/shared/authz';
 
 export interface MeshOptions {
@@ -211,6 +211,8 @@ export interface MeshSnapshot {
   readonly routes: ReadonlyMap<string, HttpRoute>;
   /** Ambit FaultInjection objects (HTTPRoute ExtensionRef targets), keyed `<ns>/<name>`. */
   readonly faults: ReadonlyMap<string, FaultInjection>;
+  /** Gateway API ReferenceGrants, keyed `<ns>/<name>`: which cross-namespace backendRefs are permitted. */
+  readonly referenceGrants: ReadonlyMap<string, ReferenceGrant>;
   readonly policies: PolicyModel;
 }
 

@@ -5,7 +5,7 @@
 import type { HeaderRecord, RouteParent } from '@ambit/shared/routing';
 import { compileRouteTable, computeRedirect, defaultServiceRoute, matchRequest, prepareRouteTable } from '@ambit/shared/routing';
 import type { MeshSnapshot, ServiceInfo } from '../registry/index';
-import { backendResolver, indexRoutesByParent, routesForServicePort } from '../translate/route-tables';
+import { backendResolver, backendResolvers, indexRoutesByParent, routesForServicePort } from '../translate/route-tables';
 import { findService, healthyEndpoints, serviceRef, workloadRef } from './path';
 import type { RouteBackendChoice, RouteChoice } from './types';
 
@@ -19,7 +19,7 @@ export interface RoutedRequest {
 export function chooseRoute(snapshot: MeshSnapshot, service: ServiceInfo, port: number, request: RoutedRequest): RouteChoice {
   const servicePort = service.ports.find((p) => p.port === port && p.protocol === 'TCP');
   const compiled = servicePort
-    ? routesForServicePort(snapshot, service, servicePort, indexRoutesByParent(snapshot.routes), backendResolver(snapshot))
+    ? routesForServicePort(snapshot, service, servicePort, indexRoutesByParent(snapshot.routes), backendResolvers(snapshot))
     : undefined;
   const routes = compiled && compiled.attachedTo !== 'none' ? compiled.table.routes : [defaultServiceRoute(service, port)];
   const hit = matchRequest(prepareRouteTable(routes), {

@@ -73,6 +73,11 @@ export interface BookinfoOptions {
 
 /** The Bookinfo mesh in the ambient namespace `demo`, with a waypoint if asked. */
 export function bookinfoSnapshot(options: BookinfoOptions = {}): MeshSnapshot {
+  return buildSnapshot(bookinfoMeshObjects(options));
+}
+
+/** The objects of `bookinfoSnapshot`, for tests that put them in a store. */
+export function bookinfoMeshObjects(options: BookinfoOptions = {}): KubeObject[] {
   let objects = bookinfoObjects();
   if (options.waypoint) {
     objects = objects.map((o) =>
@@ -80,7 +85,7 @@ export function bookinfoSnapshot(options: BookinfoOptions = {}): MeshSnapshot {
     );
     objects.push(...waypointObjects());
   }
-  return buildSnapshot([...objects, ...(options.extra ?? [])]);
+  return [...objects, ...(options.extra ?? [])];
 }
 
 function peerLabels(side: 'source' | 'destination', p: Peer | undefined): Record<string, string> {

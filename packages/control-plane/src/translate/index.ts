@@ -14,7 +14,9 @@ export { type ExtensionReference, type FaultResolver, httpFault, snapshotFaultRe
 export { nodeResource, toNodes, ZTUNNEL_HBONE_PORT } from './mesh-nodes';
 export { createRegistryResourceSource, RegistryResourceSource } from './resource-source';
 export {
+  type BackendResolvers,
   backendResolver,
+  backendResolvers,
   indexRoutesByParent,
   type RouteTranslationOptions,
   routesForServicePort,

@@ -7,7 +7,7 @@
  */
 import type { HttpRoute } from '@ambit/shared';
 import { type BackendResolver, type CompiledRouteTable, compileRouteTable, type RouteParent } from '@ambit/shared/routing';
-import { type MeshSnapshot, type ServiceInfo, type ServicePortInfo, serviceKeyOf } from '../registry/index';
+import { type MeshSnapshot, ReferenceGrants, type ServiceInfo, type ServicePortInfo, serviceKeyOf } from '../registry/index';
 import { type FaultResolver, snapshotFaultResolver } from './fault';
 
 export interface RouteTranslationOptions {
@@ -45,12 +45,27 @@ export function indexRoutesByParent(routes: ReadonlyMap<string, HttpRoute>): Rou
   return index;
 }
 
-/** Backends are Services of the mesh, on one of their ports. Cross-namespace references are allowed (no ReferenceGrant in the model yet). */
-export function backendResolver(snapshot: MeshSnapshot): BackendResolver {
+/** The resolver for each kind of parent a table is compiled for. */
+export type BackendResolvers = Readonly<Record<RouteParent['kind'], BackendResolver>>;
+
+/**
+ * Backends are Services of the mesh, on one of their ports. A route compiled for a Gateway
+ * (waypoint) needs a ReferenceGrant to send traffic to another namespace's Service; one compiled
+ * for a Service parent (GAMMA) does not, as in Istio, which enforces grants for Gateway parents only.
+ */
+export function backendResolvers(snapshot: MeshSnapshot): BackendResolvers {
+  const grants = new ReferenceGrants(snapshot.referenceGrants.values());
+  return { Gateway: backendResolver(snapshot, grants), Service: backendResolver(snapshot) };
+}
+
+/** Resolves against the snapshot's Services; with `grants`, a cross-namespace Service must be granted first. */
+export function backendResolver(snapshot: MeshSnapshot, grants?: ReferenceGrants): BackendResolver {
   return (ref, routeNamespace) => {
     const group = ref.group ?? '';
     if ((group !== '' && group !== 'core') || (ref.kind ?? 'Service') !== 'Service') return { exists: false, reason: 'InvalidKind' };
     const namespace = ref.namespace ?? routeNamespace;
+    // Permission before existence: a route must not learn what another namespace holds.
+    if (grants && !grants.permitsServiceBackend(routeNamespace, namespace, ref.name)) return { exists: false, reason: 'RefNotPermitted' };
     const service = snapshot.services.get(serviceKeyOf(ref.name, namespace, snapshot.options.domainSuffix));
     if (!service) return { exists: false, reason: 'BackendNotFound' };
     if (ref.port !== undefined && !service.ports.some((p) => p.port === ref.port && p.protocol === 'TCP')) {
@@ -65,14 +80,14 @@ export function routesForServicePort(
   service: ServiceInfo,
   port: ServicePortInfo,
   index: RouteIndex,
-  resolveBackend: BackendResolver,
+  resolvers: BackendResolvers,
   options: RouteTranslationOptions = {},
 ): ServicePortRoutes {
   const compileOptions = { extensionKinds: faultResolverFor(snapshot, options).kinds };
   const serviceParent: RouteParent = { kind: 'Service', namespace: service.namespace, name: service.name, port: port.port };
   if (port.name) serviceParent.sectionName = port.name;
   const attached = index.get(`Service/${service.namespace}/${service.name}`) ?? [];
-  const table = compileRouteTable(attached, serviceParent, resolveBackend, compileOptions);
+  const table = compileRouteTable(attached, serviceParent, resolvers.Service, compileOptions);
   if (table.attached.length > 0) return { service, port, table, attachedTo: 'Service' };
 
   const waypoint = service.waypoint && snapshot.waypoints.get(service.waypoint.key);
@@ -82,7 +97,7 @@ export function routesForServicePort(
     gatewayParent.sectionName = listener.name;
     if (listener.hostname) gatewayParent.hostname = listener.hostname;
     const gatewayRoutes = index.get(`Gateway/${waypoint.namespace}/${waypoint.name}`) ?? [];
-    const gatewayTable = compileRouteTable(gatewayRoutes, gatewayParent, resolveBackend, compileOptions);
+    const gatewayTable = compileRouteTable(gatewayRoutes, gatewayParent, resolvers.Gateway, compileOptions);
     if (gatewayTable.attached.length > 0) return { service, port, table: gatewayTable, attachedTo: 'Gateway' };
   }
   return { service, port, table, attachedTo: 'none' };
@@ -91,11 +106,11 @@ export function routesForServicePort(
 /** Every TCP port of every service with its route table, sorted by service key then port. */
 export function routeTables(snapshot: MeshSnapshot, options: RouteTranslationOptions = {}): ServicePortRoutes[] {
   const index = indexRoutesByParent(snapshot.routes);
-  const resolve = backendResolver(snapshot);
+  const resolvers = backendResolvers(snapshot);
   const out: ServicePortRoutes[] = [];
   for (const key of [...snapshot.services.keys()].sort()) {
     const service = snapshot.services.get(key) as ServiceInfo;
-    for (const port of tcpPorts(service)) out.push(routesForServicePort(snapshot, service, port, index, resolve, options));
+    for (const port of tcpPorts(service)) out.push(routesForServicePort(snapshot, service, port, index, resolvers, options));
   }
   return out;
 }

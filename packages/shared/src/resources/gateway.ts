@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { anyStatus, objectSchema, port } from './meta';
+import { anyStatus, dnsLabel, objectSchema, port } from './meta';
 
 /**
  * Gateway API kinds (gateway.networking.k8s.io v1, also accepted as v1beta1). Field names,
@@ -230,6 +230,35 @@ export const httpRouteSpecSchema = z.strictObject({
 
 export const httpRouteSchema = objectSchema('HTTPRoute', httpRouteSpecSchema, anyStatus);
 
+// Gateway API `Group` (empty for the core group) and `Kind`, as the CRDs pattern them.
+const apiGroup = z
+  .string()
+  .max(253)
+  .regex(/^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be an API group ("" for the core group)');
+const apiKind = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(63)
+  .regex(/^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/, 'must be a kind such as HTTPRoute or Service');
+
+/**
+ * ReferenceGrant: lets objects of the `from` kinds in the `from` namespaces refer to objects of the
+ * `to` kinds (all of them, or the one named) in the grant's own namespace. Entries OR; 1–16 each.
+ */
+export const referenceGrantSpecSchema = z.strictObject({
+  from: z
+    .array(z.strictObject({ group: apiGroup, kind: apiKind, namespace: dnsLabel }))
+    .min(1, 'a ReferenceGrant needs at least one from entry')
+    .max(16, 'at most 16 from entries'),
+  to: z
+    .array(z.strictObject({ group: apiGroup, kind: apiKind, name: z.string().min(1).max(253).optional() }))
+    .min(1, 'a ReferenceGrant needs at least one to entry')
+    .max(16, 'at most 16 to entries'),
+});
+
+// The CRD has no status; any written is kept as it is.
+export const referenceGrantSchema = objectSchema('ReferenceGrant', referenceGrantSpecSchema, anyStatus);
+
 export type Gateway = z.infer<typeof gatewaySchema>;
 export type Listener = z.infer<typeof listenerSchema>;
 export type ParentReference = z.infer<typeof parentReferenceSchema>;
@@ -241,3 +270,5 @@ export type HttpRouteFilter = z.infer<typeof httpRouteFilterSchema>;
 export type HttpBackendRef = z.infer<typeof httpBackendRefSchema>;
 export type HttpHeaderModifier = z.infer<typeof headerModifierSchema>;
 export type HttpMethod = (typeof httpMethods)[number];
+export type ReferenceGrant = z.infer<typeof referenceGrantSchema>;
+export type ReferenceGrantSpec = z.infer<typeof referenceGrantSpecSchema>;

@@ -3,7 +3,7 @@ import { faultInjectionSchema } from './ambit';
 import { deploymentSchema } from './apps';
 import { namespaceSchema, nodeSchema, podSchema, serviceAccountSchema, serviceSchema } from './core';
 import { canarySchema } from './flagger';
-import { gatewaySchema, httpRouteSchema } from './gateway';
+import { gatewaySchema, httpRouteSchema, referenceGrantSchema } from './gateway';
 import type { KubeObject } from './meta';
 import { authorizationPolicySchema, peerAuthenticationSchema } from './security';
 
@@ -80,6 +80,16 @@ const table: readonly KindInfo[] = [
     plural: 'httproutes',
     shortNames: [],
     schema: httpRouteSchema,
+  },
+  {
+    // Stored at v1beta1, the version every Gateway API release since 0.6 serves (and still stores); v1 is new; v1alpha2 is old manifests'.
+    kind: 'ReferenceGrant',
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1beta1', 'v1', 'v1alpha2'],
+    namespaced: true,
+    plural: 'referencegrants',
+    shortNames: ['refgrant'],
+    schema: referenceGrantSchema,
   },
   {
     kind: 'FaultInjection',

@@ -21,6 +21,7 @@ const KINDS = [
   'PeerAuthentication',
   'HTTPRoute',
   'Gateway',
+  'ReferenceGrant',
   'Canary',
   'Service',
   'Deployment',

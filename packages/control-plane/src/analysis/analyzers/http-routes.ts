@@ -1,4 +1,4 @@
-import { type HttpRoute, type HttpRouteFilter, ROUTE_EXTENSION_KINDS, type Service } from '@ambit/shared';
+import { type HttpRoute, type HttpRouteFilter, type ReferenceGrant, ROUTE_EXTENSION_KINDS, type Service } from '@ambit/shared';
 import {
   type BackendReference,
   type BackendResolution,
@@ -6,7 +6,9 @@ import {
   compileRouteTable,
   type RouteNote,
   type RouteNoteCode,
+  type RouteParent,
 } from '@ambit/shared/routing';
+import { missingServiceGrant, ReferenceGrants } from '../../registry/index';
 import { CODES, type CodeInfo } from '../codes';
 import type { AnalysisContext, Analyzer } from '../context';
 import { fieldAt } from '../field-path';
@@ -19,17 +21,27 @@ import type { AnalysisMessage } from '../types';
  * HTTPRoutes as the waypoint will run them: every route compiled with the shared
  * `compileRouteTable` against each parent it names (each Service port, each Gateway listener),
  * and its notes turned into messages — missing backends, shadowed rules, unsupported filters,
- * rules without backends. Plus what only the mesh knows: a route on a Service that no waypoint
- * serves does nothing, since ztunnel does not route HTTP; nor does a consumer route (not applied yet).
+ * rules without backends, backends in another namespace no ReferenceGrant permits (routes on a
+ * Gateway; Service parents need none, as in the translator). Plus what only the mesh knows: a
+ * route on a Service that no waypoint serves does nothing, since ztunnel does not route HTTP; nor
+ * does a consumer route (not applied yet).
  */
 export const httpRoutesAnalyzer: Analyzer = (ctx) => {
   const routes = ctx.ofKind<HttpRoute>('HTTPRoute');
   if (routes.length === 0) return [];
-  const resolveBackend: BackendResolver = (ref, namespace) => resolveBackendRef(ctx, ref, namespace);
+  const grants = new ReferenceGrants(ctx.ofKind<ReferenceGrant>('ReferenceGrant'));
+  const resolvers: Record<RouteParent['kind'], BackendResolver> = {
+    Gateway: (ref, namespace) => resolveBackendRef(ctx, ref, namespace, grants),
+    Service: (ref, namespace) => resolveBackendRef(ctx, ref, namespace),
+  };
   const notes: RouteNote[] = [];
+  // The resolver each note's table was compiled with, to explain the note the same way.
+  const resolverOf = new Map<RouteNote, BackendResolver>();
   const attached = new Map<string, Set<string>>();
   for (const { target, parent } of parentsOf(ctx, routes)) {
+    const resolveBackend = resolvers[parent.kind];
     const table = compileRouteTable(routes, parent, resolveBackend, { extensionKinds: ROUTE_EXTENSION_KINDS });
+    for (const note of table.notes) resolverOf.set(note, resolveBackend);
     notes.push(...table.notes);
     const key = targetKey(target);
     const ids = attached.get(key) ?? new Set<string>();
@@ -37,7 +49,7 @@ export const httpRoutesAnalyzer: Analyzer = (ctx) => {
     attached.set(key, ids);
   }
   const byId = new Map(routes.map((r) => [routeId(r), r]));
-  const out = notesToMessages(ctx, notes, byId);
+  const out = notesToMessages(ctx, notes, byId, (note) => resolverOf.get(note) ?? resolvers.Service);
   for (const route of routes) out.push(...parentMessages(ctx, route, notes, attached), ...extensionRefMessages(ctx, route));
   return out;
 };
@@ -67,10 +79,20 @@ function routeId(route: HttpRoute): string {
   return `${namespaceOf(route)}/${route.metadata.name}`;
 }
 
-/** What a backendRef resolves to: only Services are backends; a named port must be one of the Service's. */
-function resolveBackendRef(ctx: AnalysisContext, ref: BackendReference, routeNamespace: string): BackendResolution {
+/**
+ * What a backendRef resolves to: only Services are backends; a named port must be one of the
+ * Service's; with `grants`, a Service of another namespace must be granted, before it is looked up.
+ */
+function resolveBackendRef(
+  ctx: AnalysisContext,
+  ref: BackendReference,
+  routeNamespace: string,
+  grants?: ReferenceGrants,
+): BackendResolution {
   if ((ref.kind ?? 'Service') !== 'Service' || !isCoreGroup(ref.group)) return { exists: false, reason: 'InvalidKind' };
-  const service = ctx.findService(ref.namespace ?? routeNamespace, ref.name);
+  const namespace = ref.namespace ?? routeNamespace;
+  if (grants && !grants.permitsServiceBackend(routeNamespace, namespace, ref.name)) return { exists: false, reason: 'RefNotPermitted' };
+  const service = ctx.findService(namespace, ref.name);
   if (!service) return { exists: false, reason: 'BackendNotFound' };
   // An invalid Service may have anything for ports; only a real list can prove the port absent.
   const ports: unknown = service.spec?.ports;
@@ -101,7 +123,12 @@ const NOTE_CODES: Record<RouteNoteCode, NoteHandling> = {
   NotAllowedByListeners: CODES.RouteNotAccepted,
 };
 
-function notesToMessages(ctx: AnalysisContext, notes: readonly RouteNote[], byId: ReadonlyMap<string, HttpRoute>): AnalysisMessage[] {
+function notesToMessages(
+  ctx: AnalysisContext,
+  notes: readonly RouteNote[],
+  byId: ReadonlyMap<string, HttpRoute>,
+  resolverOf: (note: RouteNote) => BackendResolver,
+): AnalysisMessage[] {
   const out: AnalysisMessage[] = [];
   const unreachable = new Map<string, RouteNote>();
   for (const note of notes) {
@@ -109,20 +136,20 @@ function notesToMessages(ctx: AnalysisContext, notes: readonly RouteNote[], byId
     if (!route) continue;
     const handling = NOTE_CODES[note.code];
     if (handling === 'unreachable') unreachable.set(`${note.route} ${note.path}`, note);
-    else if (handling === 'backend') out.push(backendMessage(ctx, route, note));
+    else if (handling === 'backend') out.push(backendMessage(ctx, route, note, resolverOf(note)));
     else out.push(messageFor(handling, route, note.path, note.message));
   }
   out.push(...unreachableMessages(unreachable, byId));
   return out;
 }
 
-/** Istio's IST0101 wording for a backend that is not there, and what happens to its traffic. */
-function backendMessage(ctx: AnalysisContext, route: HttpRoute, note: RouteNote): AnalysisMessage {
+/** Istio's IST0101 wording for a backend that is not there (or what to create where one is not permitted), and what happens to its traffic. */
+function backendMessage(ctx: AnalysisContext, route: HttpRoute, note: RouteNote, resolveBackend: BackendResolver): AnalysisMessage {
   const consequence = note.code === 'MirrorBackendNotFound' ? 'requests are not mirrored' : 'its share of requests gets 500';
   const ref = fieldAt(route, note.path) as BackendReference | undefined;
   if (!ref || typeof ref.name !== 'string') return messageFor(CODES.ReferencedResourceNotFound, route, note.path, note.message);
   const namespace = ref.namespace ?? namespaceOf(route);
-  const resolution = resolveBackendRef(ctx, ref, namespaceOf(route));
+  const resolution = resolveBackend(ref, namespaceOf(route));
   if (resolution.reason === 'InvalidKind') {
     const kind = ref.group ? `${ref.kind}.${ref.group}` : ref.kind;
     return messageFor(
@@ -131,6 +158,11 @@ function backendMessage(ctx: AnalysisContext, route: HttpRoute, note: RouteNote)
       note.path,
       `backends are Services; Ambit has no backend of kind ${kind}: ${consequence}`,
     );
+  }
+  if (resolution.reason === 'RefNotPermitted') {
+    const grant = missingServiceGrant(namespaceOf(route), namespace, ref.name);
+    const message = `Service ${namespace}/${ref.name} is in another namespace and no ReferenceGrant permits this route to use it: ${consequence}. To permit it, create ${grant}`;
+    return messageFor(CODES.ReferenceNotPermitted, route, note.path, message);
   }
   const what =
     resolution.reason === 'PortNotFound'

@@ -32,6 +32,8 @@ export const WATCHED_KINDS = [
   'PeerAuthentication',
   'Gateway',
   'HTTPRoute',
+  // Cross-namespace backendRefs of HTTPRoutes need one (Gateway API standard channel, stored at v1beta1).
+  'ReferenceGrant',
   'FaultInjection',
   'Canary',
 ] as const;

@@ -1,0 +1,66 @@
+/**
+ * Gateway API ReferenceGrant: which references from other namespaces a namespace accepts. A
+ * grant sits in the namespace of the objects referred to; its `from` entries name who may refer
+ * (group, kind, namespace) and its `to` entries what to (group, kind, and one name or all); entries
+ * OR. A reference within one namespace needs no grant; across namespaces, no grant, no reference.
+ * The translator, the simulator and the analyzer all ask this one place.
+ */
+import type { ReferenceGrant } from '@ambit/shared';
+
+const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
+
+/** The referring object's side: e.g. an HTTPRoute in namespace `shop`. */
+export interface ReferenceFrom {
+  group: string;
+  kind: string;
+  namespace: string;
+}
+
+/** The object referred to: e.g. Service `payments/ledger`. */
+export interface ReferenceTo {
+  group: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+// The core group is written "" in Gateway API and "core" in some references; both mean the same.
+function sameGroup(a: string, b: string): boolean {
+  return a === b || ((a === '' || a === 'core') && (b === '' || b === 'core'));
+}
+
+export class ReferenceGrants {
+  private readonly byNamespace = new Map<string, ReferenceGrant[]>();
+
+  constructor(grants: Iterable<ReferenceGrant>) {
+    for (const grant of grants) {
+      const namespace = grant.metadata.namespace ?? 'default';
+      const list = this.byNamespace.get(namespace);
+      if (list) list.push(grant);
+      else this.byNamespace.set(namespace, [grant]);
+    }
+  }
+
+  /** True when `from` may refer to `to`: same namespace, or a grant in `to`'s namespace says so. */
+  permits(from: ReferenceFrom, to: ReferenceTo): boolean {
+    if (from.namespace === to.namespace) return true;
+    return (this.byNamespace.get(to.namespace) ?? []).some(
+      ({ spec }) =>
+        spec.from.some((f) => sameGroup(f.group, from.group) && f.kind === from.kind && f.namespace === from.namespace) &&
+        spec.to.some((t) => sameGroup(t.group, to.group) && t.kind === to.kind && (t.name === undefined || t.name === to.name)),
+    );
+  }
+
+  /** May an HTTPRoute in `routeNamespace` send traffic to Service `namespace/name`? */
+  permitsServiceBackend(routeNamespace: string, namespace: string, name: string): boolean {
+    return this.permits(
+      { group: GATEWAY_API_GROUP, kind: 'HTTPRoute', namespace: routeNamespace },
+      { group: '', kind: 'Service', namespace, name },
+    );
+  }
+}
+
+/** What to create so that the reference is permitted, in the user's terms. */
+export function missingServiceGrant(routeNamespace: string, namespace: string, name: string): string {
+  return `a ReferenceGrant in namespace ${namespace} from HTTPRoute in namespace ${routeNamespace} (group ${GATEWAY_API_GROUP}) to Service ${name} (group "")`;
+}
