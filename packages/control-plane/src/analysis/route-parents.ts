@@ -1,12 +1,12 @@
-import type { Gateway, HttpRoute, Service } from '@ambit/shared';
+import type { Gateway, Service } from '@ambit/shared';
 import { selectorMatches } from '@ambit/shared/authz';
-import type { RouteParent } from '@ambit/shared/routing';
+import type { AttachableRoute, RouteParent } from '@ambit/shared/routing';
 import type { AnalysisContext } from './context';
 import { namespaceOf } from './message';
 import { parentTargetOf, type ReferencedObject } from './object-refs';
 
 /**
- * The parents HTTPRoutes are compiled against, as a waypoint serves them: each port of a
+ * The parents HTTPRoutes and GRPCRoutes are compiled against, as a waypoint serves them: each port of a
  * Service, each listener of a Gateway.
  */
 
@@ -23,7 +23,7 @@ export interface Parent {
  * Every parent some route names: each port of a Service, once for its own namespace's clients
  * and once per namespace with consumer routes to it (GAMMA); each listener of a Gateway.
  */
-export function parentsOf(ctx: AnalysisContext, routes: readonly HttpRoute[]): Parent[] {
+export function parentsOf(ctx: AnalysisContext, routes: readonly AttachableRoute[]): Parent[] {
   const clients = new Map<string, { target: ReferencedObject; namespaces: Set<string> }>();
   for (const route of routes) {
     for (const ref of route.spec.parentRefs ?? []) {

@@ -14,7 +14,7 @@
  *   Gateway    → the waypoint; when its address or traffic type changes, every binding.
  *   AuthorizationPolicy / PeerAuthentication → compiled policies and the policy lists of the
  *                workloads in its namespace (all workloads for the root namespace); never addresses.
- *   HTTPRoute  → the routes map only (translators compile routes).
+ *   HTTPRoute, GRPCRoute → the routes maps only (translators compile routes).
  *   FaultInjection → the faults map; counted as a route change (route configs embed faults).
  *   ReferenceGrant → the grants map; counted as a route change (a backend it permits or revokes
  *                answers 500 or not).
@@ -28,6 +28,7 @@ import {
   type PolicyTargetRef,
   selectTargetedPolicies,
 } from '@ambit/shared/authz';
+import type { GrpcRoute } from '@ambit/shared/resources/grpc-route';
 import { ChangeLog } from './change-log';
 import { CopyOnWriteMap, KeyIndex } from './copy-on-write';
 import { GATEWAY_NAME_LABEL } from './labels';
@@ -72,6 +73,7 @@ export const REGISTRY_KINDS = [
   'Pod',
   'Gateway',
   'HTTPRoute',
+  'GRPCRoute',
   'FaultInjection',
   'ReferenceGrant',
   'AuthorizationPolicy',
@@ -152,6 +154,7 @@ export class MeshState {
   private readonly waypoints = new CopyOnWriteMap<WaypointInfo>();
   private readonly endpoints = new CopyOnWriteMap<readonly string[]>();
   private readonly routes = new CopyOnWriteMap<HttpRoute>();
+  private readonly grpcRoutes = new CopyOnWriteMap<GrpcRoute>();
   private readonly faults = new CopyOnWriteMap<FaultInjection>();
   private readonly referenceGrants = new CopyOnWriteMap<ReferenceGrant>();
   private readonly authorizationPolicies = new CopyOnWriteMap<AuthorizationPolicy>();
@@ -209,6 +212,9 @@ export class MeshState {
       case 'HTTPRoute':
         if (this.update(this.routes, objectKey(object), object as HttpRoute, deleted)) this.log.add('routes', objectKey(object));
         return;
+      case 'GRPCRoute':
+        if (this.update(this.grpcRoutes, objectKey(object), object as GrpcRoute, deleted)) this.log.add('routes', objectKey(object));
+        return;
       case 'FaultInjection':
         if (this.update(this.faults, objectKey(object), object as FaultInjection, deleted)) this.log.add('routes', objectKey(object));
         return;
@@ -259,6 +265,7 @@ export class MeshState {
       waypoints: this.waypoints.freeze(),
       endpoints: this.endpoints.freeze(),
       routes: this.routes.freeze(),
+      grpcRoutes: this.grpcRoutes.freeze(),
       faults: this.faults.freeze(),
       referenceGrants: this.referenceGrants.freeze(),
       policies: {

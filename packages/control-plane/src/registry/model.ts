@@ -6,6 +6,7 @@
  */
 import type { AuthorizationPolicy, FaultInjection, HttpRoute, PeerAuthentication, ReferenceGrant } from '@ambit/shared';
 import type { CompiledPolicy, CompiledPolicyWithTarget, CompileNote } from '@ambit/shared/authz';
+import type { GrpcRoute } from '@ambit/shared/resources/grpc-route';
 
 export interface MeshOptions {
   /** Istio's root namespace: its policies apply mesh-wide. */
@@ -209,6 +210,8 @@ export interface MeshSnapshot {
   readonly endpoints: ReadonlyMap<string, readonly string[]>;
   /** HTTPRoutes as stored, keyed `<ns>/<name>`. */
   readonly routes: ReadonlyMap<string, HttpRoute>;
+  /** GRPCRoutes as stored, keyed `<ns>/<name>` (a map of their own: the names may repeat an HTTPRoute's). */
+  readonly grpcRoutes: ReadonlyMap<string, GrpcRoute>;
   /** Ambit FaultInjection objects (HTTPRoute ExtensionRef targets), keyed `<ns>/<name>`. */
   readonly faults: ReadonlyMap<string, FaultInjection>;
   /** Gateway API ReferenceGrants, keyed `<ns>/<name>`: which cross-namespace backendRefs are permitted. */

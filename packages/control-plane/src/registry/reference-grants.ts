@@ -51,16 +51,16 @@ export class ReferenceGrants {
     );
   }
 
-  /** May an HTTPRoute in `routeNamespace` send traffic to Service `namespace/name`? */
-  permitsServiceBackend(routeNamespace: string, namespace: string, name: string): boolean {
+  /** May a route (an HTTPRoute unless `routeKind` says GRPCRoute) in `routeNamespace` send traffic to Service `namespace/name`? */
+  permitsServiceBackend(routeNamespace: string, namespace: string, name: string, routeKind = 'HTTPRoute'): boolean {
     return this.permits(
-      { group: GATEWAY_API_GROUP, kind: 'HTTPRoute', namespace: routeNamespace },
+      { group: GATEWAY_API_GROUP, kind: routeKind, namespace: routeNamespace },
       { group: '', kind: 'Service', namespace, name },
     );
   }
 }
 
 /** What to create so that the reference is permitted, in the user's terms. */
-export function missingServiceGrant(routeNamespace: string, namespace: string, name: string): string {
-  return `a ReferenceGrant in namespace ${namespace} from HTTPRoute in namespace ${routeNamespace} (group ${GATEWAY_API_GROUP}) to Service ${name} (group "")`;
+export function missingServiceGrant(routeNamespace: string, namespace: string, name: string, routeKind = 'HTTPRoute'): string {
+  return `a ReferenceGrant in namespace ${namespace} from ${routeKind} in namespace ${routeNamespace} (group ${GATEWAY_API_GROUP}) to Service ${name} (group "")`;
 }

@@ -1,11 +1,11 @@
 /**
- * Which HTTPRoute rule a waypoint applies to a request and where it may send it: the route table
+ * Which HTTPRoute (or GRPCRoute) rule a waypoint applies to a request and where it may send it: the route table
  * the translator compiles for the service port, matched by the shared matcher the waypoint runs.
  */
 import type { HeaderRecord, RouteParent } from '@ambit/shared/routing';
 import { compileRouteTable, computeRedirect, defaultServiceRoute, matchRequest, prepareRouteTable } from '@ambit/shared/routing';
 import type { MeshSnapshot, ServiceInfo } from '../registry/index';
-import { backendResolver, backendResolvers, indexRoutesByParent, routesForServicePort } from '../translate/route-tables';
+import { backendResolver, backendResolvers, indexRoutesByParent, routesForServicePort, snapshotRoutes } from '../translate/route-tables';
 import { findService, healthyEndpoints, serviceRef, workloadRef } from './path';
 import type { RouteBackendChoice, RouteChoice } from './types';
 
@@ -19,7 +19,7 @@ export interface RoutedRequest {
 export function chooseRoute(snapshot: MeshSnapshot, service: ServiceInfo, port: number, request: RoutedRequest): RouteChoice {
   const servicePort = service.ports.find((p) => p.port === port && p.protocol === 'TCP');
   const compiled = servicePort
-    ? routesForServicePort(snapshot, service, servicePort, indexRoutesByParent(snapshot.routes), backendResolvers(snapshot))
+    ? routesForServicePort(snapshot, service, servicePort, indexRoutesByParent(snapshotRoutes(snapshot)), backendResolvers(snapshot))
     : undefined;
   const routes = compiled && compiled.attachedTo !== 'none' ? compiled.table.routes : [defaultServiceRoute(service, port)];
   const hit = matchRequest(prepareRouteTable(routes), {
@@ -97,7 +97,7 @@ export function chooseRoute(snapshot: MeshSnapshot, service: ServiceInfo, port: 
 export function unappliedConsumerRoutes(snapshot: MeshSnapshot, service: ServiceInfo, port: number, clientNamespace: string): string[] {
   if (clientNamespace === service.namespace) return [];
   const servicePort = service.ports.find((p) => p.port === port && p.protocol === 'TCP');
-  const candidates = [...snapshot.routes.values()].filter((r) => (r.metadata.namespace ?? 'default') === clientNamespace);
+  const candidates = snapshotRoutes(snapshot).filter((r) => (r.metadata.namespace ?? 'default') === clientNamespace);
   if (!servicePort || candidates.length === 0) return [];
   const parent: RouteParent = { kind: 'Service', namespace: service.namespace, name: service.name, port, clientNamespace };
   if (servicePort.name) parent.sectionName = servicePort.name;

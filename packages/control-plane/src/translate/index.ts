@@ -22,6 +22,7 @@ export {
   routesForServicePort,
   routeTables,
   type ServicePortRoutes,
+  snapshotRoutes,
 } from './route-tables';
 export { toWaypointPolicies } from './waypoint-policies';
 export { type AddressViewOptions, addressFor, serviceAddress, toWorkloadAddresses, workloadAddress } from './workload-addresses';

@@ -1,12 +1,18 @@
 /**
- * Which HTTPRoutes govern a service port, compiled by the shared route compiler. A route
+ * Which HTTPRoutes and GRPCRoutes govern a service port, compiled together by the shared route
+ * compiler (which keeps one of an HTTPRoute and a GRPCRoute that share a parent and hostname). A route
  * attached to the Service (GAMMA) wins; a service with none takes the routes attached to the
  * waypoint Gateway it is bound to; a service with neither gets the default: everything to itself.
  * Producer routes only for now: consumer routes (another namespace's routes for this Service)
  * need per-client-namespace views.
  */
-import type { HttpRoute } from '@ambit/shared';
-import { type BackendResolver, type CompiledRouteTable, compileRouteTable, type RouteParent } from '@ambit/shared/routing';
+import {
+  type AttachableRoute,
+  type BackendResolver,
+  type CompiledRouteTable,
+  compileRouteTable,
+  type RouteParent,
+} from '@ambit/shared/routing';
 import { type MeshSnapshot, ReferenceGrants, type ServiceInfo, type ServicePortInfo, serviceKeyOf } from '../registry/index';
 import { type FaultResolver, snapshotFaultResolver } from './fault';
 
@@ -23,12 +29,17 @@ export interface ServicePortRoutes {
   attachedTo: 'Service' | 'Gateway' | 'none';
 }
 
-type RouteIndex = ReadonlyMap<string, readonly HttpRoute[]>;
+type RouteIndex = ReadonlyMap<string, readonly AttachableRoute[]>;
+
+/** Every HTTPRoute and GRPCRoute of the snapshot. */
+export function snapshotRoutes(snapshot: Pick<MeshSnapshot, 'routes' | 'grpcRoutes'>): AttachableRoute[] {
+  return [...snapshot.routes.values(), ...snapshot.grpcRoutes.values()];
+}
 
 /** Routes by the parents they name: `Service/<ns>/<name>` and `Gateway/<ns>/<name>`. */
-export function indexRoutesByParent(routes: ReadonlyMap<string, HttpRoute>): RouteIndex {
-  const index = new Map<string, HttpRoute[]>();
-  for (const route of routes.values()) {
+export function indexRoutesByParent(routes: Iterable<AttachableRoute>): RouteIndex {
+  const index = new Map<string, AttachableRoute[]>();
+  for (const route of routes) {
     const namespace = route.metadata.namespace ?? 'default';
     const parents = new Set(
       (route.spec.parentRefs ?? []).map((ref) => `${ref.kind ?? 'Gateway'}/${ref.namespace ?? namespace}/${ref.name}`),
@@ -60,12 +71,13 @@ export function backendResolvers(snapshot: MeshSnapshot): BackendResolvers {
 
 /** Resolves against the snapshot's Services; with `grants`, a cross-namespace Service must be granted first. */
 export function backendResolver(snapshot: MeshSnapshot, grants?: ReferenceGrants): BackendResolver {
-  return (ref, routeNamespace) => {
+  return (ref, routeNamespace, routeKind) => {
     const group = ref.group ?? '';
     if ((group !== '' && group !== 'core') || (ref.kind ?? 'Service') !== 'Service') return { exists: false, reason: 'InvalidKind' };
     const namespace = ref.namespace ?? routeNamespace;
     // Permission before existence: a route must not learn what another namespace holds.
-    if (grants && !grants.permitsServiceBackend(routeNamespace, namespace, ref.name)) return { exists: false, reason: 'RefNotPermitted' };
+    if (grants && !grants.permitsServiceBackend(routeNamespace, namespace, ref.name, routeKind))
+      return { exists: false, reason: 'RefNotPermitted' };
     const service = snapshot.services.get(serviceKeyOf(ref.name, namespace, snapshot.options.domainSuffix));
     if (!service) return { exists: false, reason: 'BackendNotFound' };
     if (ref.port !== undefined && !service.ports.some((p) => p.port === ref.port && p.protocol === 'TCP')) {
@@ -105,7 +117,7 @@ export function routesForServicePort(
 
 /** Every TCP port of every service with its route table, sorted by service key then port. */
 export function routeTables(snapshot: MeshSnapshot, options: RouteTranslationOptions = {}): ServicePortRoutes[] {
-  const index = indexRoutesByParent(snapshot.routes);
+  const index = indexRoutesByParent(snapshotRoutes(snapshot));
   const resolvers = backendResolvers(snapshot);
   const out: ServicePortRoutes[] = [];
   for (const key of [...snapshot.services.keys()].sort()) {

@@ -13,7 +13,7 @@ export const gatewayDuration = z
   .regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, 'must be a Gateway API duration such as 10s, 500ms or 1m30s');
 
 // Gateway API `Hostname` (RFC 1123 labels, lower case, optionally a leading `*.`) and `PreciseHostname` (no wildcard).
-const hostname = z
+export const hostname = z
   .string()
   .min(1)
   .max(253)
@@ -27,7 +27,7 @@ const preciseHostname = z
     'is not a valid hostname (RFC 1123, lower case, no wildcard)',
   );
 const headerNamePattern = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
-const headerName = z.string().min(1).max(256).regex(headerNamePattern, 'is not a valid HTTP header name');
+export const headerName = z.string().min(1).max(256).regex(headerNamePattern, 'is not a valid HTTP header name');
 
 export const parentReferenceSchema = z.strictObject({
   group: z.string().optional(),
@@ -69,7 +69,7 @@ export const pathMatchSchema = z
     }
   });
 
-const valueMatch = z.strictObject({
+export const valueMatch = z.strictObject({
   type: z.enum(['Exact', 'RegularExpression']).optional(),
   name: headerName,
   value: z.string().max(4096),
@@ -149,6 +149,12 @@ export const localObjectReferenceSchema = z.strictObject({
   name: z.string().min(1),
 });
 
+export const requestMirrorSchema = z.strictObject({
+  backendRef: backendObjectReferenceSchema,
+  percent: z.number().int().min(0).max(100).optional(),
+  fraction: z.strictObject({ numerator: z.number().int().min(0), denominator: z.number().int().min(1).optional() }).optional(),
+});
+
 const filterFields = {
   RequestHeaderModifier: 'requestHeaderModifier',
   ResponseHeaderModifier: 'responseHeaderModifier',
@@ -166,13 +172,7 @@ export const httpRouteFilterSchema = z
     type: z.enum(Object.keys(filterFields) as [HttpRouteFilterType, ...HttpRouteFilterType[]]),
     requestHeaderModifier: headerModifierSchema.optional(),
     responseHeaderModifier: headerModifierSchema.optional(),
-    requestMirror: z
-      .strictObject({
-        backendRef: backendObjectReferenceSchema,
-        percent: z.number().int().min(0).max(100).optional(),
-        fraction: z.strictObject({ numerator: z.number().int().min(0), denominator: z.number().int().min(1).optional() }).optional(),
-      })
-      .optional(),
+    requestMirror: requestMirrorSchema.optional(),
     requestRedirect: z
       .strictObject({
         scheme: z.enum(['http', 'https']).optional(),

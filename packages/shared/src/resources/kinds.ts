@@ -4,6 +4,7 @@ import { deploymentSchema } from './apps';
 import { namespaceSchema, nodeSchema, podSchema, serviceAccountSchema, serviceSchema } from './core';
 import { canarySchema } from './flagger';
 import { gatewaySchema, httpRouteSchema, referenceGrantSchema } from './gateway';
+import { grpcRouteSchema } from './grpc-route';
 import type { KubeObject } from './meta';
 import { authorizationPolicySchema, peerAuthenticationSchema } from './security';
 
@@ -80,6 +81,16 @@ const table: readonly KindInfo[] = [
     plural: 'httproutes',
     shortNames: [],
     schema: httpRouteSchema,
+  },
+  {
+    // v1 since Gateway API 1.1; v1alpha2 is what older manifests say (the same schema).
+    kind: 'GRPCRoute',
+    group: 'gateway.networking.k8s.io',
+    versions: ['v1', 'v1alpha2'],
+    namespaced: true,
+    plural: 'grpcroutes',
+    shortNames: [],
+    schema: grpcRouteSchema,
   },
   {
     // Stored at v1beta1, the version every Gateway API release since 0.6 serves (and still stores); v1 is new; v1alpha2 is old manifests'.

@@ -1,14 +1,23 @@
 import type { HttpRoute, ParentReference } from '../resources/gateway';
-import { bindHostnames, type HostnameBinding } from './hostname';
-import type { RouteNote, RouteParent } from './types';
+import type { GrpcRoute } from '../resources/grpc-route';
+import { bindHostnames, type HostnameBinding, intersectHostname } from './hostname';
+import { creationTime } from './precedence';
+import type { RouteKind, RouteNote, RouteParent } from './types';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
-export function routeNamespace(route: HttpRoute): string {
+/** The route kinds compiled into one table: both attach to Services (GAMMA) and Gateways alike. */
+export type AttachableRoute = HttpRoute | GrpcRoute;
+
+export function routeKindOf(route: AttachableRoute): RouteKind {
+  return route.kind === 'GRPCRoute' ? 'GRPCRoute' : 'HTTPRoute';
+}
+
+export function routeNamespace(route: AttachableRoute): string {
   return route.metadata.namespace ?? 'default';
 }
 
-export function routeId(route: HttpRoute): string {
+export function routeId(route: AttachableRoute): string {
   return `${routeNamespace(route)}/${route.metadata.name}`;
 }
 
@@ -36,7 +45,7 @@ function allowsNamespace(parent: RouteParent, namespace: string): boolean {
 }
 
 export interface Attachment {
-  route: HttpRoute;
+  route: AttachableRoute;
   id: string;
   namespace: string;
   /** Service parents: a route from another namespace, applied only to that namespace's clients. */
@@ -49,7 +58,7 @@ export interface Attachment {
  * name another resource, port or section is simply not attached; refusals a user would want
  * explained (namespace not allowed, no common hostname) add a note.
  */
-export function attachRoute(route: HttpRoute, parent: RouteParent, notes: RouteNote[]): Attachment | undefined {
+export function attachRoute(route: AttachableRoute, parent: RouteParent, notes: RouteNote[]): Attachment | undefined {
   const namespace = routeNamespace(route);
   const id = routeId(route);
   const refs = route.spec.parentRefs ?? [];
@@ -95,4 +104,44 @@ export function attachRoute(route: HttpRoute, parent: RouteParent, notes: RouteN
     return undefined;
   }
   return { route, id, namespace, consumer: false, hostnames };
+}
+
+function sharesHostname(a: Attachment, b: Attachment): boolean {
+  return a.hostnames.some((x) =>
+    b.hostnames.some((y) => x.hostname === undefined || y.hostname === undefined || intersectHostname(x.hostname, y.hostname)),
+  );
+}
+
+/**
+ * Gateway API (GRPCRouteSpec.hostnames): when an HTTPRoute and a GRPCRoute attached to the same
+ * parent share a hostname, exactly one is accepted — the older, then the first by
+ * `namespace/name` — and the other is refused with a note. On a Service (GAMMA) hostnames are
+ * ignored, so every HTTPRoute and GRPCRoute pair there conflicts. Rules of the two kinds are
+ * therefore never merged, as the spec requires.
+ */
+export function rejectConflictingRouteKinds(attachments: Attachment[], notes: RouteNote[]): Attachment[] {
+  const firstKind = attachments[0]?.route.kind;
+  if (attachments.every((a) => a.route.kind === firstKind)) return attachments;
+  const age = (a: Attachment) => creationTime(a.route.metadata.creationTimestamp);
+  const byAge = [...attachments].sort((a, b) => {
+    const ta = age(a);
+    const tb = age(b);
+    return ta !== tb ? (ta < tb ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+  const accepted = new Set<Attachment>();
+  for (const attachment of byAge) {
+    const winner = [...accepted].find((a) => a.route.kind !== attachment.route.kind && sharesHostname(a, attachment));
+    if (!winner) {
+      accepted.add(attachment);
+      continue;
+    }
+    notes.push({
+      code: 'RouteKindConflict',
+      level: 'error',
+      route: attachment.id,
+      path: 'spec.parentRefs',
+      message: `${winner.route.kind} ${winner.id} is attached to the same parent with a common hostname and is older (or first by name); Gateway API accepts only one of an HTTPRoute and a GRPCRoute there, so this ${attachment.route.kind} is not used`,
+    });
+  }
+  return attachments.filter((a) => accepted.has(a));
 }

@@ -1,7 +1,9 @@
-import type { HttpRoute, HttpRouteMatch, HttpRouteRule } from '../resources/gateway';
-import { type Attachment, attachRoute } from './attachment';
+import type { HttpRouteMatch, HttpRouteRule } from '../resources/gateway';
+import type { GrpcRouteRule } from '../resources/grpc-route';
+import { type AttachableRoute, type Attachment, attachRoute, rejectConflictingRouteKinds, routeKindOf } from './attachment';
 import { parseGatewayDuration } from './duration';
 import { backendProblem, backendTarget, compileFilters, type RuleContext } from './filters';
+import { grpcMethodPath } from './grpc-method';
 import { hostnamePrecedence } from './hostname';
 import { comparePrecedence, creationTime, type PrecedenceKey } from './precedence';
 import { regexProblem } from './regex';
@@ -36,15 +38,28 @@ interface MatchEntry {
   matchIndex: number;
   pathChars: number;
   notePath: string;
+  /** GRPCRoute precedence: characters of the method match's service and method. */
+  serviceChars?: number;
+  methodChars?: number;
 }
 
+/** What a rule's action is compiled from: the fields HTTPRoute and GRPCRoute rules share (GRPCRoute has no timeouts or retry). */
+type ActionRule = Pick<HttpRouteRule, 'filters' | 'backendRefs' | 'timeouts' | 'retry'>;
+
 /**
- * Compiles the HTTPRoutes attached to one parent (a Service port or a Gateway listener) into
- * one table in Gateway API precedence order, across all rules of all routes. Problems are
- * returned as notes with the route and field path; they never throw.
+ * The status a rule without a usable backend answers: 500 for HTTPRoute; for GRPCRoute the spec
+ * asks for gRPC UNAVAILABLE, which is what gRPC clients (and Envoy's local replies) make of HTTP 503.
+ */
+const GRPC_NO_BACKEND_STATUS = 503;
+
+/**
+ * Compiles the HTTPRoutes and GRPCRoutes attached to one parent (a Service port or a Gateway
+ * listener) into one table in Gateway API precedence order, across all rules of all routes. A
+ * GRPCRoute's method matches become `:path` matches (grpc-method.ts), so the table and everything
+ * that reads it stay the same. Problems are returned as notes with the route and field path; they never throw.
  */
 export function compileRouteTable(
-  routes: readonly HttpRoute[],
+  routes: readonly AttachableRoute[],
   parent: RouteParent,
   resolveBackend: BackendResolver,
   options: RouteCompileOptions = {},
@@ -57,10 +72,12 @@ export function compileRouteTable(
   }
   // GAMMA: clients in a namespace with its own consumer routes use those instead of the producer's.
   if (attachments.some((a) => a.consumer)) attachments = attachments.filter((a) => a.consumer);
+  attachments = rejectConflictingRouteKinds(attachments, notes);
 
   const candidates: Candidate[] = [];
   for (const attachment of attachments) {
-    const ctx: RuleContext = { routeId: attachment.id, namespace: attachment.namespace, resolveBackend, options, notes };
+    const routeKind = routeKindOf(attachment.route);
+    const ctx: RuleContext = { routeId: attachment.id, namespace: attachment.namespace, resolveBackend, routeKind, options, notes };
     compileAttachedRoute(attachment, ctx, candidates);
   }
   candidates.sort((a, b) => comparePrecedence(a.key, b.key));
@@ -75,14 +92,16 @@ export function compileRouteTable(
 
 function compileAttachedRoute(attachment: Attachment, ctx: RuleContext, out: Candidate[]): void {
   const { route } = attachment;
-  // An HTTPRoute without rules gets the CRD default: one rule that matches everything, no backends.
-  const rules: HttpRouteRule[] = route.spec.rules?.length ? route.spec.rules : [{}];
+  // A route without rules gets the CRD default: one rule that matches everything, no backends.
+  const rules: (HttpRouteRule | GrpcRouteRule)[] = route.spec.rules?.length ? route.spec.rules : [{}];
   const createdAt = creationTime(route.metadata.creationTimestamp);
+  const kind = routeKindOf(route);
+  const isGrpc = kind === 'GRPCRoute';
   rules.forEach((rule, ruleIndex) => {
     const base = `spec.rules[${ruleIndex}]`;
-    const matches = compileMatches(rule, base, ctx);
+    const matches = isGrpc ? compileGrpcMatches(rule as GrpcRouteRule, base, ctx) : compileMatches(rule as HttpRouteRule, base, ctx);
     if (matches.length === 0) return;
-    const action = compileAction(rule, base, matches, ctx);
+    const action = compileAction(rule, base, matches, ctx, isGrpc ? GRPC_NO_BACKEND_STATUS : 500);
     for (const entry of matches) {
       attachment.hostnames.forEach((binding, hostnameIndex) => {
         const match: CompiledMatch = binding.hostname === undefined ? entry.match : { hostname: binding.hostname, ...entry.match };
@@ -93,6 +112,9 @@ function compileAttachedRoute(attachment: Attachment, ctx: RuleContext, out: Can
           route: { match, source, action },
           notePath: entry.notePath,
           key: {
+            kind,
+            serviceChars: entry.serviceChars ?? 0,
+            methodChars: entry.methodChars ?? 0,
             hostnameExactChars,
             hostnameChars,
             pathType: match.path.type,
@@ -124,6 +146,28 @@ function compileMatches(rule: HttpRouteRule, base: string, ctx: RuleContext): Ma
     const notePath = `${base}.matches[${matchIndex}]`;
     const entry = compileMatch(match, notePath, ctx);
     if (entry) entries.push({ ...entry, matchIndex, notePath });
+  });
+  return entries;
+}
+
+/** GRPCRoute matches: the method as a path match, headers as HTTPRoute's (names case-insensitive, first of a name counts). */
+function compileGrpcMatches(rule: GrpcRouteRule, base: string, ctx: RuleContext): MatchEntry[] {
+  const matches = rule.matches?.length ? rule.matches : [{}];
+  const entries: MatchEntry[] = [];
+  matches.forEach((m, matchIndex) => {
+    const notePath = rule.matches?.length ? `${base}.matches[${matchIndex}]` : base;
+    const path = grpcMethodPath(m.method);
+    if (path.type === 'RegularExpression' && invalidRegex(path.value, `${notePath}.method`, ctx)) return;
+    const headers = compileValueMatches(m.headers, `${notePath}.headers`, ctx, lowerName);
+    if (!headers) return;
+    entries.push({
+      match: { path, headers, queryParams: [] },
+      matchIndex,
+      notePath,
+      pathChars: path.value.length,
+      serviceChars: m.method?.service?.length ?? 0,
+      methodChars: m.method?.method?.length ?? 0,
+    });
   });
   return entries;
 }
@@ -183,11 +227,9 @@ function compileMatch(match: HttpRouteMatch, at: string, ctx: RuleContext): Omit
   return { match: compiled, pathChars: raw.length };
 }
 
-function directResponse(reason: string): RouteAction {
-  return { type: 'DirectResponse', status: 500, reason };
-}
-
-function compileAction(rule: HttpRouteRule, base: string, matches: readonly MatchEntry[], ctx: RuleContext): RouteAction {
+function compileAction(rule: ActionRule, base: string, matches: readonly MatchEntry[], ctx: RuleContext, failStatus: number): RouteAction {
+  const directResponse = (reason: string): RouteAction => ({ type: 'DirectResponse', status: failStatus, reason });
+  const answer = failStatus === 500 ? '500' : `${failStatus} (gRPC UNAVAILABLE)`;
   const onlyPrefixMatches = matches.every((m) => m.match.path.type === 'PathPrefix');
   /** Notes filters that cannot work together at `path` and returns why; `consequence` says whose requests get 500. */
   const incompatible = (path: string, message: string, consequence: string) => {
@@ -233,7 +275,7 @@ function compileAction(rule: HttpRouteRule, base: string, matches: readonly Matc
       level: 'warning',
       route: ctx.routeId,
       path: base,
-      message: 'rule has no backendRefs; matching requests get 500',
+      message: `rule has no backendRefs; matching requests get ${answer}`,
     });
     return directResponse('rule has no backendRefs');
   }
@@ -257,7 +299,7 @@ function compileAction(rule: HttpRouteRule, base: string, matches: readonly Matc
       level: 'warning',
       route: ctx.routeId,
       path: `${base}.backendRefs`,
-      message: 'every backendRef has weight 0; matching requests get 500',
+      message: `every backendRef has weight 0; matching requests get ${answer}`,
     });
     return directResponse('every backendRef has weight 0');
   }
@@ -282,7 +324,7 @@ function duration(text: string | undefined, path: string, ctx: RuleContext): num
   }
 }
 
-function compileTimeouts(rule: HttpRouteRule, base: string, ctx: RuleContext): RouteTimeouts {
+function compileTimeouts(rule: ActionRule, base: string, ctx: RuleContext): RouteTimeouts {
   const timeouts: RouteTimeouts = {};
   const requestMs = duration(rule.timeouts?.request, `${base}.timeouts.request`, ctx);
   const backendRequestMs = duration(rule.timeouts?.backendRequest, `${base}.timeouts.backendRequest`, ctx);
@@ -300,7 +342,7 @@ function compileTimeouts(rule: HttpRouteRule, base: string, ctx: RuleContext): R
   return timeouts;
 }
 
-function compileRetry(rule: HttpRouteRule, base: string, ctx: RuleContext): RouteRetry | undefined {
+function compileRetry(rule: ActionRule, base: string, ctx: RuleContext): RouteRetry | undefined {
   if (!rule.retry) return undefined;
   const retry: RouteRetry = { attempts: rule.retry.attempts ?? DEFAULT_RETRY_ATTEMPTS, codes: [...(rule.retry.codes ?? [])] };
   const backoffMs = duration(rule.retry.backoff, `${base}.retry.backoff`, ctx);

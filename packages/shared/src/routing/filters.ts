@@ -8,6 +8,7 @@ import type {
   HeaderModifier,
   PathModifier,
   RouteCompileOptions,
+  RouteKind,
   RouteNote,
 } from './types';
 
@@ -16,6 +17,7 @@ export interface RuleContext {
   routeId: string;
   namespace: string;
   resolveBackend: BackendResolver;
+  routeKind: RouteKind;
   options: RouteCompileOptions;
   notes: RouteNote[];
 }
@@ -41,7 +43,7 @@ export function backendProblem(
     ctx.notes.push({ code: 'BackendPortRequired', level: 'error', route: ctx.routeId, path, message });
     return message;
   }
-  const resolution = ctx.resolveBackend(ref, ctx.namespace);
+  const resolution = ctx.resolveBackend(ref, ctx.namespace, ctx.routeKind);
   if (resolution.exists) return undefined;
   const why = resolution.reason ?? 'BackendNotFound';
   const message = mirror

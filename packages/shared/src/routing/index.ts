@@ -3,10 +3,13 @@
  * table (control plane translator, simulator, analyzers) and matching requests against it,
  * picking backends and applying filters (waypoint, per request).
  */
+
+export { type AttachableRoute, routeKindOf } from './attachment';
 export { pickBackend, WeightedSequence } from './backend';
 export { compileRouteTable, DEFAULT_RETRY_ATTEMPTS } from './compile';
 export { defaultServiceRoute } from './default-route';
 export { parseGatewayDuration } from './duration';
+export { grpcMethodPath } from './grpc-method';
 export { applyRequestHeaderModifier, applyResponseHeaderModifier, type HeaderModifierSpec } from './headers';
 export { bindHostnames, hostnameCovers, hostWithoutPort, intersectHostname } from './hostname';
 export {

@@ -12,8 +12,17 @@ import type { PathMatchType } from './types';
  * served by a longer path of a `*.com` route rather than `/` of an `example.com` route
  * (conformance test HTTPRouteMatchingAcrossRoutes). Only routes whose hostname matches the
  * request compete at all, which is what Envoy's virtual host selection gives.
+ *
+ * GRPCRoute rules follow their own order (GRPCRouteRule.matches): hostname (non-wildcard, then
+ * any), then characters of the service, then of the method, then header matches, then age and
+ * `namespace/name`, then rule order. The two kinds never compete for a request (the compiler keeps
+ * only one of an HTTPRoute and a GRPCRoute sharing a hostname), so HTTPRoute keys simply sort first.
  */
 export interface PrecedenceKey {
+  kind: 'HTTPRoute' | 'GRPCRoute';
+  /** GRPCRoute: characters of the method match's service and method (0 when absent). */
+  serviceChars: number;
+  methodChars: number;
   pathType: PathMatchType;
   /** Characters of the path value as written (`/v2/` counts 4). */
   pathChars: number;
@@ -40,6 +49,19 @@ export function creationTime(timestamp: string | undefined): number {
 
 /** Negative when `a` takes precedence over `b`. */
 export function comparePrecedence(a: PrecedenceKey, b: PrecedenceKey): number {
+  if (a.kind !== b.kind) return a.kind === 'HTTPRoute' ? -1 : 1;
+  const specificity = a.kind === 'GRPCRoute' ? compareGrpcSpecificity(a, b) : compareHttpSpecificity(a, b);
+  return (
+    specificity ||
+    compareTime(a.createdAt, b.createdAt) ||
+    (a.routeId < b.routeId ? -1 : a.routeId > b.routeId ? 1 : 0) ||
+    a.ruleIndex - b.ruleIndex ||
+    a.matchIndex - b.matchIndex ||
+    a.hostnameIndex - b.hostnameIndex
+  );
+}
+
+function compareHttpSpecificity(a: PrecedenceKey, b: PrecedenceKey): number {
   return (
     PATH_RANK[b.pathType] - PATH_RANK[a.pathType] ||
     b.pathChars - a.pathChars ||
@@ -47,12 +69,17 @@ export function comparePrecedence(a: PrecedenceKey, b: PrecedenceKey): number {
     b.headerCount - a.headerCount ||
     b.queryCount - a.queryCount ||
     b.hostnameExactChars - a.hostnameExactChars ||
+    b.hostnameChars - a.hostnameChars
+  );
+}
+
+function compareGrpcSpecificity(a: PrecedenceKey, b: PrecedenceKey): number {
+  return (
+    b.hostnameExactChars - a.hostnameExactChars ||
     b.hostnameChars - a.hostnameChars ||
-    compareTime(a.createdAt, b.createdAt) ||
-    (a.routeId < b.routeId ? -1 : a.routeId > b.routeId ? 1 : 0) ||
-    a.ruleIndex - b.ruleIndex ||
-    a.matchIndex - b.matchIndex ||
-    a.hostnameIndex - b.hostnameIndex
+    b.serviceChars - a.serviceChars ||
+    b.methodChars - a.methodChars ||
+    b.headerCount - a.headerCount
   );
 }
 

@@ -1,4 +1,6 @@
 import type { HttpRoute } from '../resources/gateway';
+import type { GrpcRoute } from '../resources/grpc-route';
+import type { AttachableRoute } from './attachment';
 import { pickBackend } from './backend';
 import { compileRouteTable } from './compile';
 import { matchRequest, prepareRouteTable, type RouteRequest } from './match';
@@ -9,6 +11,10 @@ import type { BackendResolver, CompiledRouteTable, RouteCompileOptions, RoutePar
 
 export function httpRoute(name: string, spec: HttpRoute['spec'], metadata: Partial<HttpRoute['metadata']> = {}): HttpRoute {
   return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'default', ...metadata }, spec };
+}
+
+export function grpcRoute(name: string, spec: GrpcRoute['spec'], metadata: Partial<GrpcRoute['metadata']> = {}): GrpcRoute {
+  return { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute', metadata: { name, namespace: 'default', ...metadata }, spec };
 }
 
 export const reviewsService: RouteParent = { kind: 'Service', namespace: 'default', name: 'reviews', port: 9080 };
@@ -24,7 +30,7 @@ export function backend(name: string, weight?: number) {
 export const everythingExists: BackendResolver = () => ({ exists: true });
 
 export function compile(
-  routes: readonly HttpRoute[],
+  routes: readonly AttachableRoute[],
   parent: RouteParent = reviewsService,
   resolve: BackendResolver = everythingExists,
   options?: RouteCompileOptions,

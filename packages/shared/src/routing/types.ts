@@ -166,6 +166,7 @@ export type RouteNoteCode =
   | 'NoBackends'
   | 'NoMatchingListenerHostname'
   | 'NotAllowedByListeners'
+  | 'RouteKindConflict'
   | 'HostnamesIgnored'
   | 'HeaderEditIgnored';
 
@@ -214,8 +215,11 @@ export interface BackendResolution {
   reason?: string;
 }
 
-/** Says whether a reference resolves; cross-namespace permission (ReferenceGrant) is its call too. */
-export type BackendResolver = (ref: BackendReference, routeNamespace: string) => BackendResolution;
+/** The kind of route a reference is written in: a ReferenceGrant names it. */
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
+
+/** Says whether a reference resolves; cross-namespace permission (ReferenceGrant, which names the route kind) is its call too. */
+export type BackendResolver = (ref: BackendReference, routeNamespace: string, routeKind?: RouteKind) => BackendResolution;
 
 export interface RouteCompileOptions {
   /** ExtensionRef filter kinds this implementation understands; others answer 500. */
@@ -226,6 +230,6 @@ export interface CompiledRouteTable {
   /** In precedence order: the first route whose match fits a request handles it. */
   routes: CompiledRoute[];
   notes: RouteNote[];
-  /** `namespace/name` of every HTTPRoute attached to the parent, even one that yields no route. */
+  /** `namespace/name` of every HTTPRoute or GRPCRoute attached to the parent, even one that yields no route. */
   attached: string[];
 }

@@ -20,6 +20,7 @@ const KINDS = [
   'AuthorizationPolicy',
   'PeerAuthentication',
   'HTTPRoute',
+  'GRPCRoute',
   'Gateway',
   'ReferenceGrant',
   'Canary',

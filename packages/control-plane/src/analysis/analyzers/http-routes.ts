@@ -1,12 +1,16 @@
 import { type HttpRoute, type HttpRouteFilter, type ReferenceGrant, ROUTE_EXTENSION_KINDS, type Service } from '@ambit/shared';
+import type { GrpcRoute } from '@ambit/shared/resources/grpc-route';
 import {
+  type AttachableRoute,
   type BackendReference,
   type BackendResolution,
   type BackendResolver,
   compileRouteTable,
+  type RouteKind,
   type RouteNote,
   type RouteNoteCode,
   type RouteParent,
+  routeKindOf,
 } from '@ambit/shared/routing';
 import { missingServiceGrant, ReferenceGrants } from '../../registry/index';
 import { CODES, type CodeInfo } from '../codes';
@@ -18,7 +22,7 @@ import { parentsOf, targetKey } from '../route-parents';
 import type { AnalysisMessage } from '../types';
 
 /**
- * HTTPRoutes as the waypoint will run them: every route compiled with the shared
+ * HTTPRoutes and GRPCRoutes as the waypoint will run them (compiled together, as the translator does): every route compiled with the shared
  * `compileRouteTable` against each parent it names (each Service port, each Gateway listener),
  * and its notes turned into messages — missing backends, shadowed rules, unsupported filters,
  * rules without backends, backends in another namespace no ReferenceGrant permits (routes on a
@@ -27,12 +31,12 @@ import type { AnalysisMessage } from '../types';
  * does a consumer route (not applied yet).
  */
 export const httpRoutesAnalyzer: Analyzer = (ctx) => {
-  const routes = ctx.ofKind<HttpRoute>('HTTPRoute');
+  const routes: AttachableRoute[] = [...ctx.ofKind<HttpRoute>('HTTPRoute'), ...ctx.ofKind<GrpcRoute>('GRPCRoute')];
   if (routes.length === 0) return [];
   const grants = new ReferenceGrants(ctx.ofKind<ReferenceGrant>('ReferenceGrant'));
   const resolvers: Record<RouteParent['kind'], BackendResolver> = {
-    Gateway: (ref, namespace) => resolveBackendRef(ctx, ref, namespace, grants),
-    Service: (ref, namespace) => resolveBackendRef(ctx, ref, namespace),
+    Gateway: (ref, namespace, kind) => resolveBackendRef(ctx, ref, namespace, kind, grants),
+    Service: (ref, namespace, kind) => resolveBackendRef(ctx, ref, namespace, kind),
   };
   const notes: RouteNote[] = [];
   // The resolver each note's table was compiled with, to explain the note the same way.
@@ -55,10 +59,10 @@ export const httpRoutesAnalyzer: Analyzer = (ctx) => {
 };
 
 /** ExtensionRef filters naming an Ambit resource that does not exist: the rule (or that backend's share) answers 500. */
-function extensionRefMessages(ctx: AnalysisContext, route: HttpRoute): AnalysisMessage[] {
+function extensionRefMessages(ctx: AnalysisContext, route: AttachableRoute): AnalysisMessage[] {
   const out: AnalysisMessage[] = [];
   const namespace = namespaceOf(route);
-  const check = (filters: HttpRouteFilter[] | undefined, at: string, consequence: string) =>
+  const check = (filters: readonly HttpRouteFilter[] | undefined, at: string, consequence: string) =>
     filters?.forEach((filter, f) => {
       const ref = filter.extensionRef;
       if (!ref || !ROUTE_EXTENSION_KINDS.some((k) => k.group === ref.group && k.kind === ref.kind)) return;
@@ -75,7 +79,7 @@ function extensionRefMessages(ctx: AnalysisContext, route: HttpRoute): AnalysisM
   return out;
 }
 
-function routeId(route: HttpRoute): string {
+function routeId(route: AttachableRoute): string {
   return `${namespaceOf(route)}/${route.metadata.name}`;
 }
 
@@ -87,11 +91,13 @@ function resolveBackendRef(
   ctx: AnalysisContext,
   ref: BackendReference,
   routeNamespace: string,
+  routeKind: RouteKind | undefined,
   grants?: ReferenceGrants,
 ): BackendResolution {
   if ((ref.kind ?? 'Service') !== 'Service' || !isCoreGroup(ref.group)) return { exists: false, reason: 'InvalidKind' };
   const namespace = ref.namespace ?? routeNamespace;
-  if (grants && !grants.permitsServiceBackend(routeNamespace, namespace, ref.name)) return { exists: false, reason: 'RefNotPermitted' };
+  if (grants && !grants.permitsServiceBackend(routeNamespace, namespace, ref.name, routeKind))
+    return { exists: false, reason: 'RefNotPermitted' };
   const service = ctx.findService(namespace, ref.name);
   if (!service) return { exists: false, reason: 'BackendNotFound' };
   // An invalid Service may have anything for ports; only a real list can prove the port absent.
@@ -121,12 +127,13 @@ const NOTE_CODES: Record<RouteNoteCode, NoteHandling> = {
   HostnamesIgnored: CODES.ServiceRouteHostnamesIgnored,
   NoMatchingListenerHostname: CODES.RouteNotAccepted,
   NotAllowedByListeners: CODES.RouteNotAccepted,
+  RouteKindConflict: CODES.RouteNotAccepted,
 };
 
 function notesToMessages(
   ctx: AnalysisContext,
   notes: readonly RouteNote[],
-  byId: ReadonlyMap<string, HttpRoute>,
+  byId: ReadonlyMap<string, AttachableRoute>,
   resolverOf: (note: RouteNote) => BackendResolver,
 ): AnalysisMessage[] {
   const out: AnalysisMessage[] = [];
@@ -144,12 +151,12 @@ function notesToMessages(
 }
 
 /** Istio's IST0101 wording for a backend that is not there (or what to create where one is not permitted), and what happens to its traffic. */
-function backendMessage(ctx: AnalysisContext, route: HttpRoute, note: RouteNote, resolveBackend: BackendResolver): AnalysisMessage {
+function backendMessage(ctx: AnalysisContext, route: AttachableRoute, note: RouteNote, resolveBackend: BackendResolver): AnalysisMessage {
   const consequence = note.code === 'MirrorBackendNotFound' ? 'requests are not mirrored' : 'its share of requests gets 500';
   const ref = fieldAt(route, note.path) as BackendReference | undefined;
   if (!ref || typeof ref.name !== 'string') return messageFor(CODES.ReferencedResourceNotFound, route, note.path, note.message);
   const namespace = ref.namespace ?? namespaceOf(route);
-  const resolution = resolveBackend(ref, namespaceOf(route));
+  const resolution = resolveBackend(ref, namespaceOf(route), routeKindOf(route));
   if (resolution.reason === 'InvalidKind') {
     const kind = ref.group ? `${ref.kind}.${ref.group}` : ref.kind;
     return messageFor(
@@ -160,7 +167,7 @@ function backendMessage(ctx: AnalysisContext, route: HttpRoute, note: RouteNote,
     );
   }
   if (resolution.reason === 'RefNotPermitted') {
-    const grant = missingServiceGrant(namespaceOf(route), namespace, ref.name);
+    const grant = missingServiceGrant(namespaceOf(route), namespace, ref.name, route.kind);
     const message = `Service ${namespace}/${ref.name} is in another namespace and no ReferenceGrant permits this route to use it: ${consequence}. To permit it, create ${grant}`;
     return messageFor(CODES.ReferenceNotPermitted, route, note.path, message);
   }
@@ -177,7 +184,7 @@ const RULE_PATH = /^spec\.rules\[(\d+)\]/;
  * Shadowed matches, as Istio reports them for VirtualServices: a rule none of whose matches is
  * ever used is IST0130; a single unused match in a rule that is otherwise used is IST0131.
  */
-function unreachableMessages(notes: ReadonlyMap<string, RouteNote>, byId: ReadonlyMap<string, HttpRoute>): AnalysisMessage[] {
+function unreachableMessages(notes: ReadonlyMap<string, RouteNote>, byId: ReadonlyMap<string, AttachableRoute>): AnalysisMessage[] {
   const byRule = new Map<string, RouteNote[]>();
   for (const note of notes.values()) {
     const rule = RULE_PATH.exec(note.path)?.[0] ?? note.path;
@@ -187,7 +194,7 @@ function unreachableMessages(notes: ReadonlyMap<string, RouteNote>, byId: Readon
   const out: AnalysisMessage[] = [];
   for (const ruleNotes of byRule.values()) {
     const first = ruleNotes[0] as RouteNote;
-    const route = byId.get(first.route) as HttpRoute;
+    const route = byId.get(first.route) as AttachableRoute;
     const match = RULE_PATH.exec(first.path);
     const rulePath = match?.[0] ?? first.path;
     const matchCount = route.spec.rules?.[Number(match?.[1])]?.matches?.length ?? 0;
@@ -206,7 +213,7 @@ function unreachableMessages(notes: ReadonlyMap<string, RouteNote>, byId: Readon
 /** Per parentRef to an existing parent: the route did not attach to it at all, is a consumer route (not applied), or names a Service no waypoint serves. */
 function parentMessages(
   ctx: AnalysisContext,
-  route: HttpRoute,
+  route: AttachableRoute,
   notes: readonly RouteNote[],
   attached: ReadonlyMap<string, ReadonlySet<string>>,
 ): AnalysisMessage[] {

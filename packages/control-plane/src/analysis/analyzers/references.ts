@@ -1,4 +1,5 @@
 import type { AuthorizationPolicy, Canary, HttpRoute, KubeObject } from '@ambit/shared';
+import type { GrpcRoute } from '@ambit/shared/resources/grpc-route';
 import { CODES } from '../codes';
 import type { AnalysisContext, Analyzer } from '../context';
 import { isClusterScoped, messageFor, namespaceOf } from '../message';
@@ -13,8 +14,8 @@ import {
 import type { AnalysisMessage } from '../types';
 
 /**
- * IST0101 for references to objects that do not exist: an object's own namespace, HTTPRoute
- * parentRefs, policy targetRefs, a Canary's target and gatewayRefs. (Backends are the route
+ * IST0101 for references to objects that do not exist: an object's own namespace, HTTPRoute and
+ * GRPCRoute parentRefs, policy targetRefs, a Canary's target and gatewayRefs. (Backends are the route
  * compiler's to judge; waypoint labels have their own analyzer.)
  */
 export const referencesAnalyzer: Analyzer = (ctx) => {
@@ -25,7 +26,7 @@ export const referencesAnalyzer: Analyzer = (ctx) => {
       out.push(messageFor(CODES.ReferencedResourceNotFound, object, 'metadata.namespace', `Referenced Namespace ${namespace} not found`));
     }
   }
-  for (const route of ctx.ofKind<HttpRoute>('HTTPRoute')) {
+  for (const route of [...ctx.ofKind<HttpRoute>('HTTPRoute'), ...ctx.ofKind<GrpcRoute>('GRPCRoute')]) {
     (route.spec.parentRefs ?? []).forEach((ref, i) => {
       checkParent(ctx, route, ref, `spec.parentRefs[${i}]`, out);
     });

@@ -32,6 +32,7 @@ export const WATCHED_KINDS = [
   'PeerAuthentication',
   'Gateway',
   'HTTPRoute',
+  'GRPCRoute',
   // Cross-namespace backendRefs of HTTPRoutes need one (Gateway API standard channel, stored at v1beta1).
   'ReferenceGrant',
   'FaultInjection',
