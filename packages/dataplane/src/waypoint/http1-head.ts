@@ -33,8 +33,10 @@ export class Http1HeadBuilder {
     this.add('\r\n');
     const head = Buffer.allocUnsafe(this.bytes);
     let at = 0;
+    // Byte by byte in JS (latin1 keeps a character's low byte): a Buffer.write per piece is a native call each, ~4x slower for a head's ~40 short pieces.
     for (let i = 0; i < this.count; i++) {
-      at += head.write(this.pieces[i] as string, at, 'latin1');
+      const piece = this.pieces[i] as string;
+      for (let c = 0; c < piece.length; c++) head[at++] = piece.charCodeAt(c);
       this.pieces[i] = '';
     }
     this.count = 0;

@@ -260,8 +260,14 @@ export class Http1Reply {
         }
         this.put(this.trailers ? `0\r\n${this.trailers}\r\n` : LAST_CHUNK, 'latin1', this.onWritten);
       } else if (body !== undefined) {
-        if (!this.headWritten) this.writeHeadNow();
-        this.put(body, undefined, this.onWritten);
+        if (!this.headWritten && typeof body !== 'string' && body.length <= JOIN_BODY_BYTES) {
+          // Head and a small body as one buffer: one write of the tunnel instead of a two-piece batch (writev).
+          this.headWritten = true;
+          this.put(joined(this.head as Buffer, body), undefined, this.onWritten);
+        } else {
+          if (!this.headWritten) this.writeHeadNow();
+          this.put(body, undefined, this.onWritten);
+        }
       } else if (!this.headWritten) {
         this.headWritten = true;
         this.put(this.head as Buffer, undefined, this.onWritten);
@@ -367,6 +373,16 @@ export class Http1Reply {
     this.onFinish = undefined;
     listener?.();
   };
+}
+
+/** Up to this, a body ending a reply is copied behind its head (a copy costs less than a batched write). */
+const JOIN_BODY_BYTES = 16 * 1024;
+
+function joined(head: Buffer, body: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(head.length + body.length);
+  head.copy(out, 0);
+  body.copy(out, head.length);
+  return out;
 }
 
 function checkedValue(name: string, value: string | number): string {
