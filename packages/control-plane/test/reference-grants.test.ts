@@ -1,20 +1,18 @@
 // Gateway API ReferenceGrant end to end in the control plane: a route on the waypoint (a Gateway
 // parent) may send traffic to another namespace's Service only when a grant there permits it; the
 // translator, the simulator and the analyzer agree, and the registry follows grants coming and going.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { KubeObject } from '@ambit/shared';
 import type { CompiledRouteTable } from '@ambit/shared/routing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analysis/index';
-import { createRegistry, type MeshSnapshot, type Registry } from '../src/registry/index';
-import { applyAll, namespace } from '../src/registry/test-fixtures';
+import type { MeshSnapshot, Registry } from '../src/registry/index';
+import { namespace } from '../src/registry/test-fixtures';
 import { simulate } from '../src/simulate/index';
-import { openSqliteStore, type SqliteStore } from '../src/store/index';
+import type { SqliteStore } from '../src/store/index';
 import { bookinfoMeshObjects, bookinfoSnapshot } from '../src/topology/test-fixtures';
-import { createRegistryResourceSource, type RegistryResourceSource, routeTables, toRouteConfigurations } from '../src/translate/index';
+import { type RegistryResourceSource, routeTables, toRouteConfigurations } from '../src/translate/index';
 import { type Any, envoySchemas, type ProxyInfo, type ResourceChange, TypeUrl } from '../src/xds/index';
+import { registrySourceForEachTest } from './support/registry-source';
 
 // biome-ignore lint/suspicious/noExplicitAny: decoded protobuf JSON is walked freely in assertions
 type Json = Record<string, any>;
@@ -235,28 +233,17 @@ describe('analysis of a cross-namespace backendRef', () => {
 
 describe('the registry and the xDS view follow ReferenceGrants', () => {
   const waypoint: ProxyInfo = { id: 'waypoint-0', kind: 'waypoint', cluster: '', waypoint: 'demo/waypoint', metadata: {} };
-  let dir: string;
   let store: SqliteStore;
   let registry: Registry;
   let source: RegistryResourceSource;
   let pushes: ResourceChange[];
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ambit-refgrant-'));
-    store = openSqliteStore({ dataDir: dir });
-    applyAll(store, bookinfoMeshObjects({ waypoint: true, extra: [...backendNamespace, split] }));
-    registry = createRegistry(store);
-    source = createRegistryResourceSource(registry);
-    pushes = [];
-    source.onChange((change) => pushes.push(change));
-  });
-
-  afterEach(() => {
-    source.close();
-    registry.close();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  registrySourceForEachTest(
+    () => bookinfoMeshObjects({ waypoint: true, extra: [...backendNamespace, split] }),
+    (fresh) => {
+      ({ store, registry, source, pushes } = fresh);
+    },
+  );
 
   function echoShareFails(): boolean {
     const config = decode(source.resources(waypoint, TypeUrl.routeConfiguration).get(`${DETAILS}:9080`)?.resource);

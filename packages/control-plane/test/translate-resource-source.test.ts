@@ -1,13 +1,10 @@
 // The registry as the xDS server's ResourceSource: per-proxy views, and store changes turned into
 // pushes of only the affected types.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createRegistry, type Registry } from '../src/registry/index';
-import { applyAll, bookinfoObjects, upstreamObjects } from '../src/registry/test-fixtures';
-import { openSqliteStore, type SqliteStore } from '../src/store/index';
-import { createRegistryResourceSource, type RegistryResourceSource } from '../src/translate/index';
+import { describe, expect, it } from 'vitest';
+import type { Registry } from '../src/registry/index';
+import { bookinfoObjects, upstreamObjects } from '../src/registry/test-fixtures';
+import type { SqliteStore } from '../src/store/index';
+import type { RegistryResourceSource } from '../src/translate/index';
 import {
   bytesToIp,
   decodeAddress,
@@ -17,6 +14,7 @@ import {
   type ResourceChange,
   TypeUrl,
 } from '../src/xds/index';
+import { registrySourceForEachTest } from './support/registry-source';
 
 const ztunnel: ProxyInfo = { id: 'ztunnel-node-1', kind: 'ztunnel', cluster: '', nodeName: 'node-1', metadata: {} };
 const waypoint: ProxyInfo = { id: 'waypoint-0', kind: 'waypoint', cluster: '', waypoint: 'demo/waypoint', metadata: {} };
@@ -25,27 +23,13 @@ const REVIEWS_V2 = 'Kubernetes//Pod/demo/reviews-v2-5d8c9b7f6c-0';
 const REVIEWS = 'demo/reviews.demo.svc.cluster.local';
 
 describe('RegistryResourceSource', () => {
-  let dir: string;
   let store: SqliteStore;
   let registry: Registry;
   let source: RegistryResourceSource;
   let pushes: ResourceChange[];
 
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ambit-source-'));
-    store = openSqliteStore({ dataDir: dir });
-    applyAll(store, bookinfoObjects());
-    registry = createRegistry(store);
-    source = createRegistryResourceSource(registry);
-    pushes = [];
-    source.onChange((change) => pushes.push(change));
-  });
-
-  afterEach(() => {
-    source.close();
-    registry.close();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
+  registrySourceForEachTest(bookinfoObjects, (fresh) => {
+    ({ store, registry, source, pushes } = fresh);
   });
 
   function pushedTypes(): string[] {

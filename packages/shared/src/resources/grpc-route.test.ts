@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AmbitError } from '../errors';
+import { ambitFailure } from '../../test/support/ambit-failure';
 import { readManifests } from './manifests';
 import { validateObject } from './validate';
 
-function failure(fn: () => unknown): AmbitError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AmbitError) return e;
-    throw e;
-  }
-  throw new Error('expected validation to fail');
-}
+const failure = (fn: () => unknown) => ambitFailure(fn);
 
 // The shape of Gateway API's gRPC routing guide and its mesh conformance manifests.
 const UPSTREAM_STYLE = `

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AmbitError } from '../errors';
+import { ambitFailure } from '../../test/support/ambit-failure';
 import { lookupKind, resolveKindName } from './kinds';
 import { readManifests } from './manifests';
 import { validateObject } from './validate';
@@ -37,15 +37,7 @@ spec:
   to: [{group: "", kind: Secret, name: tls}]
 `;
 
-function failure(fn: () => unknown): AmbitError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AmbitError) return e;
-    throw e;
-  }
-  throw new Error('expected validation to fail');
-}
+const failure = (fn: () => unknown) => ambitFailure(fn);
 
 function grant(spec: unknown): unknown {
   return {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AmbitError } from '../errors';
+import { ambitFailure } from '../../test/support/ambit-failure';
 import { kinds } from './kinds';
 import { readManifests } from './manifests';
 import { validateObject } from './validate';
@@ -9,15 +9,7 @@ import { validateObject } from './validate';
 const upstream = join(__dirname, '../../../../../shared/testdata/upstream/istio');
 const fixtures = join(__dirname, '../../test/fixtures');
 
-function failure(fn: () => unknown): AmbitError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AmbitError) return e;
-    throw e;
-  }
-  throw new Error('expected validation to fail');
-}
+const failure = (fn: () => unknown) => ambitFailure(fn);
 
 describe('resource schemas against upstream manifests', () => {
   it.each(['bookinfo.yaml', 'bookinfo-versions.yaml', 'route-all-v1.yaml', 'route-reviews-90-10.yaml'])(

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AmbitError } from '../errors';
+import { ambitFailure } from '../../test/support/ambit-failure';
 import { decodeManifests, encodeManifests, MAX_OBJECT_BYTES, parseManifestStream } from './codec';
 
-function failure(fn: () => unknown): AmbitError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AmbitError) return e;
-    throw e;
-  }
-  throw new Error('expected decoding to fail');
-}
+const failure = (fn: () => unknown) => ambitFailure(fn, 'expected decoding to fail');
 
 describe('YAML codec', () => {
   it('decodes multi-document streams, skipping empty documents', () => {
