@@ -41,7 +41,7 @@ interface Probe extends RequestOptions {
 /** What the shared evaluator decides for a probe, as the waypoint would see it. */
 function evaluatorAllows(policies: readonly CompiledPolicyWithTarget[], probe: Probe): boolean {
   const principal = probe.asIntruder ? INTRUDER_PRINCIPAL : CLIENT_PRINCIPAL;
-  const headers: Record<string, string> = { host: `${mesh.reviewsVip}:${REVIEWS_PORT}`, ...probe.headers };
+  const headers: Record<string, string | string[]> = { host: `${mesh.reviewsVip}:${REVIEWS_PORT}`, ...probe.headers };
   return evaluateAuthorization(
     policies.map((p) => p.policy),
     {

@@ -2,6 +2,7 @@
 // protobuf bytes → protobufjs toObject → the waypoint's decoder → the same table again.
 import { AMBIT_NETWORKING_GROUP, type HttpRoute } from '@ambit/shared';
 import { AmbitError } from '@ambit/shared/errors';
+import type { GrpcRoute } from '@ambit/shared/resources/grpc-route';
 import {
   type BackendResolver,
   type CompiledRoute,
@@ -410,5 +411,42 @@ describe('decodeRouteConfiguration inverts the translator', () => {
     r.match = { prefix: '/' };
     r.requestHeadersToAdd = [{ header: { key: 'a', value: 'b' }, appendAction: 'ADD_IF_ABSENT' }];
     expect(() => decodeRouteConfiguration(append)).toThrow(/append action ADD_IF_ABSENT/);
+  });
+});
+
+describe("a GRPCRoute's invalid backendRef share", () => {
+  const grpc: GrpcRoute = {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+    metadata: { name: 'greeter', namespace: 'demo', creationTimestamp: '2024-01-01T00:00:00Z' },
+    spec: {
+      parentRefs: toProductpage,
+      rules: [
+        {
+          backendRefs: [
+            { name: 'reviews-v2', port: 9080, weight: 1 },
+            { name: 'nowhere', port: 9080, weight: 1 },
+          ],
+        },
+      ],
+    },
+  };
+  const compiled = compileRouteTable([grpc], productpage, exists);
+
+  it('is answered 503 (gRPC UNAVAILABLE) in the compiled table, in Envoy RDS and in the table the waypoint decodes', () => {
+    expect(compiled.routes[0]?.action).toMatchObject({ type: 'Forward', unusableBackendStatus: 503 });
+    const decoded = roundTrip(compiled, 'productpage.demo.svc.cluster.local', 9080);
+    expect(decoded.routes).toEqual(compiled.routes);
+    // Without Ambit's route metadata only Envoy's form is left: the share's ClusterWeight aborts with 503.
+    const foreign = roundTrip(compiled, 'productpage.demo.svc.cluster.local', 9080, 'Service', true);
+    expect(foreign.routes[0]?.action).toMatchObject({ type: 'Forward', unusableBackendStatus: 503 });
+  });
+
+  it('stays 500 for the same backendRefs in an HTTPRoute', () => {
+    const http = route('web', { parentRefs: toProductpage, rules: grpc.spec.rules as HttpRoute['spec']['rules'] });
+    const table = compileRouteTable([http], productpage, exists);
+    const decoded = roundTrip(table, 'productpage.demo.svc.cluster.local', 9080);
+    expect(decoded.routes).toEqual(table.routes);
+    expect(decoded.routes[0]?.action.type === 'Forward' && decoded.routes[0].action.unusableBackendStatus).toBeUndefined();
   });
 });

@@ -296,7 +296,7 @@ describe('filters', () => {
 describe('protocols', () => {
   it('serves h2c and gRPC inside the tunnel, trailers and gRPC status included', async () => {
     const ok = await mesh.grpc('Say', 'ambit');
-    expect(ok).toEqual({ status: 200, grpcStatus: '0', message: 'hello ambit' });
+    expect(ok).toEqual({ status: 200, grpcStatus: '0', message: 'hello ambit', version: 'v1' });
     const failed = await mesh.grpc('Fail', 'ambit');
     expect(failed.grpcStatus).toBe('5');
     const samples = await waitFor(async () => {

@@ -218,7 +218,7 @@ function forward(out: EnvoyObject, action: ForwardAction, match: CompiledMatch, 
     const clusters: EnvoyObject[] = [];
     described.backends = action.backends.map((backend) => {
       if (backend.weight <= 0) return uncarriedBackend(backend);
-      const weight = clusterWeight(backend, match, context);
+      const weight = clusterWeight(backend, match, context, action.unusableBackendStatus ?? 500);
       clusters.push(weight.cluster);
       return weight.failure === undefined ? carriedBackend(backend) : uncarriedBackend(backend, weight.failure);
     });
@@ -270,12 +270,17 @@ function backendHostname(backend: BackendTarget, snapshot: MeshSnapshot): string
   return serviceHostname(backend.name, backend.namespace, snapshot.options.domainSuffix);
 }
 
-/** A weighted backend; one that cannot be used answers its share of requests with 500, and says why. */
-function clusterWeight(backend: CompiledBackend, match: CompiledMatch, context: RouteContext): { cluster: EnvoyObject; failure?: string } {
+/** A weighted backend; one that cannot be used answers its share of requests with `unusableStatus` (500; GRPCRoute 503), and says why. */
+function clusterWeight(
+  backend: CompiledBackend,
+  match: CompiledMatch,
+  context: RouteContext,
+  unusableStatus: number,
+): { cluster: EnvoyObject; failure?: string } {
   const weight = { value: backend.weight };
   const failing = (failure: string) => {
     const cluster: EnvoyObject = { name: context.selfCluster, weight };
-    abortAll(cluster, 500);
+    abortAll(cluster, unusableStatus);
     return { cluster, failure };
   };
   if (backend.invalid !== undefined) return failing(backend.invalid);

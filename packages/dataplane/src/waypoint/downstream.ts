@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import { rejoinRepeatedHeaders } from './http-headers';
 import { Http1DownstreamConnection } from './http1-downstream';
 import type { TunnelContext } from './tunnel-context';
 
@@ -114,8 +115,11 @@ export class DownstreamServer {
 
   private readonly onHttp2Request = (request: Http2ServerRequest, response: Http2ServerResponse): void => {
     const context = this.contexts.get(request.stream.session as ServerHttp2Session);
-    if (context) this.handler(request, response, context);
-    else response.stream.close();
+    if (context) {
+      // Repeated headers as the shared matcher and authorization evaluator read them (`,`-joined), not as Node joined them.
+      rejoinRepeatedHeaders(request.headers, request.rawHeaders);
+      this.handler(request, response, context);
+    } else response.stream.close();
   };
 }
 

@@ -239,7 +239,7 @@ export class Exchange {
     const backend = pickBackend(action, weightSequenceOf(proxy, action).next);
     if (!backend || backend.invalid !== undefined || backend.port === undefined) {
       record.error = backend?.invalid ?? 'no backend with a port';
-      this.reply(500, 'no usable backend for this route');
+      this.reply(backend ? (action.unusableBackendStatus ?? 500) : 500, 'no usable backend for this route');
       return;
     }
     this.action = action;

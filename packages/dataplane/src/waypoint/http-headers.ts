@@ -85,11 +85,22 @@ export function headerValue(headers: HeaderRecord | IncomingHttpHeaders, name: s
 }
 
 /**
- * Raw header lines (`[name, value, name, value, …]`, as the parser hands them over) as a record with
- * lower-case names, repeated headers combined as Node combines them: `set-cookie` as a list,
- * `cookie` joined by `; `, single-valued ones keeping the first, others joined by `, `.
+ * A request's raw header lines (`[name, value, name, value, …]`, as the parser hands them over) as
+ * a record with lower-case names, repeated headers combined: `set-cookie` as a list, `cookie` joined
+ * by `; `, single-valued ones keeping the first (as Node does), others joined by `,` without a space
+ * — what the shared route matcher and authorization evaluator (and Envoy) match a repeated header
+ * against. Forwarded that way too, as one line, which RFC 9110 §5.3 allows.
  */
 export function headerRecordOf(raw: readonly string[]): HeaderRecord {
+  return combinedHeaders(raw, ',');
+}
+
+/** A response's or trailer block's raw header lines as a record, repeated headers combined as Node combines them (`, `). */
+export function responseHeaderRecordOf(raw: readonly string[]): HeaderRecord {
+  return combinedHeaders(raw, ', ');
+}
+
+function combinedHeaders(raw: readonly string[], separator: string): HeaderRecord {
   const out: HeaderRecord = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();
@@ -98,7 +109,22 @@ export function headerRecordOf(raw: readonly string[]): HeaderRecord {
     if (seen === undefined) out[name] = name === 'set-cookie' ? [value] : value;
     else if (Array.isArray(seen)) seen.push(value);
     else if (name === 'cookie') out[name] = `${seen}; ${value}`;
-    else if (!SINGLE_VALUED.has(name)) out[name] = `${seen}, ${value}`;
+    else if (!SINGLE_VALUED.has(name)) out[name] = seen + separator + value;
   }
   return out;
+}
+
+/**
+ * Node's HTTP/2 header object joins a repeated header with `, `; this rejoins such headers from the
+ * raw lines the way headerRecordOf does, in place. Costs a key count per request; rebuilds only
+ * when some header came more than once.
+ */
+export function rejoinRepeatedHeaders(headers: IncomingHttpHeaders, raw: readonly string[]): void {
+  let count = 0;
+  for (const _ in headers) count++;
+  if (count * 2 === raw.length) return;
+  const joined = headerRecordOf(raw);
+  for (const name in joined) {
+    if (name !== 'set-cookie' && name !== 'cookie') headers[name] = joined[name];
+  }
 }

@@ -8,7 +8,7 @@
 import { _checkInvalidHeaderChar, _checkIsHttpToken, type HTTPParser } from 'node:_http_common';
 import type { Duplex } from 'node:stream';
 import type { HeaderRecord } from '@ambit/shared/routing';
-import { headerRecordOf } from './http-headers';
+import { responseHeaderRecordOf } from './http-headers';
 import { headBuilder } from './http1-head';
 import { strictHttpParser } from './strict-http-parser';
 
@@ -298,7 +298,7 @@ export class Http1Connection {
       return 0;
     }
     this.keepAlive = shouldKeepAlive;
-    this.listener?.onHead(status, headerRecordOf(raw));
+    this.listener?.onHead(status, responseHeaderRecordOf(raw));
     return this.headRequest ? 1 : 0;
   };
 
@@ -322,7 +322,7 @@ export class Http1Connection {
     }
     let trailers: HeaderRecord | undefined;
     if (this.pendingHeaders.length > 0) {
-      trailers = headerRecordOf(this.pendingHeaders);
+      trailers = responseHeaderRecordOf(this.pendingHeaders);
       this.pendingHeaders = [];
     }
     this.stopDiscarding();

@@ -277,9 +277,11 @@ function faultOf(target: Json, path: string): RouteFault | undefined {
   return out;
 }
 
-/** The translator's "answer 500": a fault aborting every request with 500 and nothing else. */
-function abortsEverythingWith500(fault: RouteFault | undefined): boolean {
-  return fault?.delay === undefined && fault?.abort?.httpStatus === 500 && fault.abort.percent >= 100;
+/** The translator's "answer 500" (503 for a GRPCRoute's unusable backend): a fault aborting every request with it and nothing else. */
+function abortsEverythingWith(fault: RouteFault | undefined): 500 | 503 | undefined {
+  if (fault?.delay !== undefined || fault?.abort === undefined || fault.abort.percent < 100) return undefined;
+  const status = fault.abort.httpStatus;
+  return status === 500 || status === 503 ? status : undefined;
 }
 
 interface DecodeContext {
@@ -288,6 +290,8 @@ interface DecodeContext {
 
 interface DecodedBackends {
   backends: CompiledBackend[];
+  /** The status the unusable backends' clusters abort with; absent when there are none. */
+  unusableStatus?: 500 | 503;
   faults: [CompiledBackend, RouteFault][];
 }
 
@@ -343,8 +347,13 @@ function describedBackends(route: Json, described: readonly unknown[], ctx: Deco
       throw unsupported(`${at}.weight`, `weight ${wrappedNumber(carrier.weight)} differs from backend ${backend.name}'s ${backend.weight}`);
     }
     if (invalid !== undefined) {
-      if (name !== ctx.selfCluster || !abortsEverythingWith500(fault))
-        throw unsupported(at, `unusable backend ${backend.name} must answer 500`);
+      const status = name === ctx.selfCluster ? abortsEverythingWith(fault) : undefined;
+      if (status === undefined || (out.unusableStatus !== undefined && out.unusableStatus !== status))
+        throw unsupported(
+          at,
+          `unusable backend ${backend.name} must answer 500 (503 for a GRPCRoute), as the route's other unusable backends`,
+        );
+      out.unusableStatus = status;
       return;
     }
     const target = clusterTarget(name, `${at}.name`);
@@ -370,6 +379,7 @@ function decodeBackends(route: Json, ctx: DecodeContext, path: string): DecodedB
   if (route.weightedClusters === undefined) throw unsupported(path, 'a route action needs cluster or weighted_clusters');
   const backends: CompiledBackend[] = [];
   const faults: [CompiledBackend, RouteFault][] = [];
+  let unusableStatus: 500 | 503 | undefined;
   list(object(route.weightedClusters).clusters).forEach((raw, i) => {
     const entry = object(raw);
     const at = `${path}.weightedClusters.clusters[${i}]`;
@@ -385,14 +395,16 @@ function decodeBackends(route: Json, ctx: DecodeContext, path: string): DecodedB
       weight: wrappedNumber(entry.weight) ?? 0,
       filters: clusterWeightFilters(entry, at),
     };
-    if (name === ctx.selfCluster && abortsEverythingWith500(fault)) {
-      backend.invalid = 'the control plane could not use this backendRef; its share of requests gets 500';
+    const unusable = name === ctx.selfCluster ? abortsEverythingWith(fault) : undefined;
+    if (unusable !== undefined && (unusableStatus === undefined || unusableStatus === unusable)) {
+      unusableStatus = unusable;
+      backend.invalid = `the control plane could not use this backendRef; its share of requests gets ${unusable}`;
     } else if (fault) {
       faults.push([backend, fault]);
     }
     backends.push(backend);
   });
-  return { backends, faults };
+  return unusableStatus === undefined ? { backends, faults } : { backends, faults, unusableStatus };
 }
 
 function decodeRetry(policy: Json): RouteRetry {
@@ -464,6 +476,7 @@ function decodeForward(
   const timeoutMs = durationMs(action.timeout) ?? ENVOY_DEFAULT_TIMEOUT_MS;
   if (!described && timeoutMs > 0) timeouts.requestMs = timeoutMs;
   const forward: ForwardAction = { type: 'Forward', backends: decoded.backends, filters, timeouts };
+  if (decoded.unusableStatus !== undefined && decoded.unusableStatus !== 500) forward.unusableBackendStatus = decoded.unusableStatus;
   if (action.retryPolicy !== undefined) {
     const policy = object(action.retryPolicy);
     forward.retry = decodeRetry(policy);

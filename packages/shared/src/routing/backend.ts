@@ -2,7 +2,7 @@ import type { CompiledBackend } from './types';
 
 /**
  * Picks a backend in proportion to the weights; weight 0 is never picked. Undefined when every
- * weight is 0 (answer 500). A picked backend marked `invalid` also means 500 for this request.
+ * weight is 0 (answer 500). A picked backend marked `invalid` means the action's `unusableBackendStatus` (500 by default).
  * `random` returns a number in [0, 1), like Math.random, so tests can pass a fixed sequence.
  */
 export function pickBackend(

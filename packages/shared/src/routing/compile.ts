@@ -254,6 +254,8 @@ function compileAction(rule: ActionRule, base: string, matches: readonly MatchEn
   const forward = (backends: CompiledBackend[]): ForwardAction => {
     const action: ForwardAction = { type: 'Forward', backends, filters: ruleFilters.filters, timeouts };
     if (retry) action.retry = retry;
+    // Only where a share can fail, so the field survives the RDS round trip (an aborting ClusterWeight carries it).
+    if (failStatus !== 500 && backends.some((b) => b.weight > 0 && b.invalid !== undefined)) action.unusableBackendStatus = failStatus;
     return action;
   };
   const refs = rule.backendRefs ?? [];

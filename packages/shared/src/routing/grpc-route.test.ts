@@ -178,7 +178,7 @@ describe('GRPCRoute actions', () => {
     expect(table.notes.map((n) => n.message)).toContain('rule has no backendRefs; matching requests get 503 (gRPC UNAVAILABLE)');
   });
 
-  it('answers 503 when every backend is missing, and a missing one’s share among valid ones as an invalid backend', () => {
+  it('answers 503 (gRPC UNAVAILABLE) when every backend is missing, and for a missing one’s share among valid ones', () => {
     const missing = (ref: { name: string }) =>
       ref.name.startsWith('gone') ? { exists: false, reason: 'BackendNotFound' } : { exists: true };
     const table = compile(
@@ -192,8 +192,18 @@ describe('GRPCRoute actions', () => {
       missing,
     );
     expect(outcome(table, call('/a.All/C')).status).toBe(503);
-    expect(outcome(table, call('/a.Half/C'), () => 0).status).toBe(500);
+    expect(outcome(table, call('/a.Half/C'), () => 0).status).toBe(503);
     expect(outcome(table, call('/a.Half/C'), () => 0.9).backend).toBe('ok');
+    const half = table.routes.find((r) => r.match.path.value === '/a.Half');
+    expect(half?.action).toMatchObject({ type: 'Forward', unusableBackendStatus: 503 });
+    // The same backendRefs in an HTTPRoute: the missing share gets 500, as HTTPRoute asks.
+    const web = compile(
+      [httpRoute('web', { parentRefs: [toReviews], rules: [{ backendRefs: [backend('gone-too', 1), backend('ok', 1)] }] })],
+      reviewsService,
+      missing,
+    );
+    expect(web.routes[0]?.action.type === 'Forward' && web.routes[0].action.unusableBackendStatus).toBeUndefined();
+    expect(outcome(web, { path: '/' }, () => 0).status).toBe(500);
   });
 });
 

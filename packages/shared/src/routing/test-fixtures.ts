@@ -52,6 +52,7 @@ export function outcome(table: CompiledRouteTable, request: Partial<RouteRequest
     return computeRedirect({ scheme: 'http', host: request.host ?? 'reviews', path: request.path, port: 9080 }, redirect, prefix);
   }
   const picked = pickBackend(action, random);
-  if (!picked || picked.invalid) return { status: 500 };
+  if (!picked) return { status: 500 };
+  if (picked.invalid !== undefined) return { status: action.unusableBackendStatus ?? 500 };
   return { status: 200, backend: picked.name };
 }

@@ -104,7 +104,7 @@ export interface CompiledBackend extends BackendTarget {
    * URLRewrite and ExtensionRefs, what an Envoy ClusterWeight carries (the compiler refuses the rest).
    */
   filters: CompiledFilter[];
-  /** Set when the reference cannot be used: its share of requests is answered with 500. */
+  /** Set when the reference cannot be used: its share of requests is answered with the action's `unusableBackendStatus`. */
   invalid?: string;
 }
 
@@ -133,6 +133,11 @@ export interface ForwardAction {
   filters: CompiledFilter[];
   timeouts: RouteTimeouts;
   retry?: RouteRetry;
+  /**
+   * What a request picked for an `invalid` backend is answered with: absent means 500 (HTTPRoute);
+   * a GRPCRoute's is 503, which gRPC clients read as UNAVAILABLE. Set only when such a backend has a weight.
+   */
+  unusableBackendStatus?: number;
 }
 
 /** Answer without forwarding: the 500 the spec asks for when a rule has no usable backend. */
