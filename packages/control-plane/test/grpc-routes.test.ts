@@ -88,7 +88,7 @@ describe('GRPCRoutes through the registry, translator, waypoint decoder and simu
   it('reads GRPCRoutes into the snapshot and compiles them for the Service they name', () => {
     expect([...snapshot.grpcRoutes.keys()]).toEqual(['demo/echo']);
     expect(routes.attachedTo).toBe('Service');
-    expect(routes.table.attached).toEqual(['demo/echo']);
+    expect(routes.table.attached).toEqual(['GRPCRoute/demo/echo']);
     expect(routes.table.routes.map((r) => r.match.path)).toContainEqual({ type: 'Exact', value: '/echo.Echo/Say' });
   });
 
@@ -189,6 +189,28 @@ describe('GRPCRoutes on a waypoint Gateway and ReferenceGrants', () => {
     expect(remoteBackend([grant('GRPCRoute')])).toBe('usable');
     expect(remoteBackend([grant('HTTPRoute')])).toBe('Service other/echo-remote: RefNotPermitted');
   });
+
+  it('keeps one of an HTTPRoute and a GRPCRoute whose hostnames intersect on the waypoint: same age, first by namespace/name', () => {
+    const toWaypoint = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }];
+    const at = '2024-06-01T00:00:00Z';
+    const web: KubeObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'b-web', namespace: 'demo', creationTimestamp: at },
+      spec: { parentRefs: toWaypoint, hostnames: ['*.example.com'], rules: [{ backendRefs: [{ name: 'details', port: 9080 }] }] },
+    };
+    const rpc = grpcRoute(
+      'a-rpc',
+      { parentRefs: toWaypoint, hostnames: ['api.example.com'], rules: [{ backendRefs: [backend('details')] }] },
+      at,
+    );
+    const table = routeTables(bookinfoSnapshot({ waypoint: true, extra: [web, rpc] })).find(
+      (t) => t.service.name === 'details' && t.port.port === 9080,
+    );
+    expect(table?.attachedTo).toBe('Gateway');
+    expect(table?.table.attached).toEqual(['GRPCRoute/demo/a-rpc']);
+    expect(table?.table.notes.filter((n) => n.code === 'RouteKindConflict').map((n) => n.route)).toEqual(['demo/b-web']);
+  });
 });
 
 describe('analysis: GRPCRoutes get the checks HTTPRoutes get', () => {
@@ -198,8 +220,26 @@ describe('analysis: GRPCRoutes get the checks HTTPRoutes get', () => {
       rules: [{ matches: [{ method: { service: 'echo.Echo' } }], backendRefs: [backend('echo-v1', 90), backend('echo-v4', 10)] }],
     });
     expect(formatMessages(only(run([...ambientMesh(), ...echoServices, route]), 'IST0101'))).toBe(
-      'Error [IST0101] (GRPCRoute demo/echo) spec.rules[0].backendRefs[1]: Referenced Service demo/echo-v4 not found; its share of requests gets 500',
+      'Error [IST0101] (GRPCRoute demo/echo) spec.rules[0].backendRefs[1]: Referenced Service demo/echo-v4 not found; its share of requests gets 503 (gRPC UNAVAILABLE)',
     );
+  });
+
+  it('pins the conflict on the route left out when an HTTPRoute and a GRPCRoute share a name (the Service name)', () => {
+    const grpc = grpcRoute(
+      'echo',
+      { parentRefs: [toService('echo')], rules: [{ backendRefs: [backend('echo-v1')] }] },
+      '2023-01-01T00:00:00Z',
+    );
+    const http: KubeObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'echo', namespace: 'demo', creationTimestamp: '2024-01-01T00:00:00Z' },
+      spec: { parentRefs: [toService('echo')], rules: [{ backendRefs: [backend('echo-v1')] }] },
+    };
+    const conflicts = only(run([...ambientMesh(), ...echoServices, grpc, http]), 'AMB0014');
+    expect(conflicts.map((m) => `${m.resource.kind} ${m.resource.namespace}/${m.resource.name}: ${m.message}`)).toEqual([
+      'HTTPRoute demo/echo: GRPCRoute demo/echo is attached to the same parent with a common hostname and is older (or first by name); Gateway API accepts only one of an HTTPRoute and a GRPCRoute there, so this HTTPRoute is not used',
+    ]);
   });
 
   it('reports a parentRef to a Service that does not exist, and one to a port the Service lacks', () => {

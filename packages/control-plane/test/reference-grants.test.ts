@@ -229,6 +229,30 @@ describe('analysis of a cross-namespace backendRef', () => {
     });
     expect(granted).toEqual([]);
   });
+
+  it('a RequestMirror to another namespace’s Service needs the grant too: without it nothing is mirrored, and analysis says so', () => {
+    const mirrored = route('mirrored', [
+      {
+        filters: [{ type: 'RequestMirror', requestMirror: { backendRef: { name: 'echo-v2', namespace: 'backend', port: 9080 } } }],
+        backendRefs: [{ name: 'details', port: 9080 }],
+      },
+    ]);
+    const mirrors = (snapshot: MeshSnapshot) => {
+      const action = detailsTable(snapshot).routes[0]?.action;
+      return action?.type === 'Forward' ? action.filters.filter((f) => f.type === 'RequestMirror').length : -1;
+    };
+    expect(mirrors(mesh(mirrored))).toBe(0);
+    expect(mirrors(mesh(mirrored, grant({ from: fromDemoRoutes, to: toService('echo-v2') })))).toBe(1);
+
+    const messages = analyze([...waypointObjects(), mirrored], { rootNamespace: 'istio-system' });
+    expect(messages.map((m) => [m.code, m.path, m.message])).toEqual([
+      [
+        'AMB0026',
+        'spec.rules[0].filters[0].requestMirror.backendRef',
+        'Service backend/echo-v2 is in another namespace and no ReferenceGrant permits this route to use it: requests are not mirrored. To permit it, create a ReferenceGrant in namespace backend from HTTPRoute in namespace demo (group gateway.networking.k8s.io) to Service echo-v2 (group "")',
+      ],
+    ]);
+  });
 });
 
 describe('the registry and the xDS view follow ReferenceGrants', () => {

@@ -13,16 +13,16 @@ const fromInfra = [{ group: ROUTES, kind: 'HTTPRoute', namespace: 'infra' }];
 describe('ReferenceGrants: may an HTTPRoute use a Service of another namespace', () => {
   it('needs no grant within one namespace, and is refused across namespaces without one', () => {
     const none = new ReferenceGrants([]);
-    expect(none.permitsServiceBackend('infra', 'infra', 'web')).toBe(true);
-    expect(none.permitsServiceBackend('infra', 'backend', 'web')).toBe(false);
+    expect(none.permitsServiceBackend('infra', 'infra', 'web', 'HTTPRoute')).toBe(true);
+    expect(none.permitsServiceBackend('infra', 'backend', 'web', 'HTTPRoute')).toBe(false);
   });
 
   it('permits only the Service a grant names, or every Service of the namespace when it names none', () => {
     const named = new ReferenceGrants([grant('backend', { from: fromInfra, to: [{ group: '', kind: 'Service', name: 'v1' }] })]);
-    expect(named.permitsServiceBackend('infra', 'backend', 'v1')).toBe(true);
-    expect(named.permitsServiceBackend('infra', 'backend', 'v2')).toBe(false);
+    expect(named.permitsServiceBackend('infra', 'backend', 'v1', 'HTTPRoute')).toBe(true);
+    expect(named.permitsServiceBackend('infra', 'backend', 'v2', 'HTTPRoute')).toBe(false);
     const all = new ReferenceGrants([grant('backend', { from: fromInfra, to: [{ group: '', kind: 'Service' }] })]);
-    expect(all.permitsServiceBackend('infra', 'backend', 'v2')).toBe(true);
+    expect(all.permitsServiceBackend('infra', 'backend', 'v2', 'HTTPRoute')).toBe(true);
   });
 
   it('counts only a grant in the target namespace, from HTTPRoutes of the route’s namespace, to core Services', () => {
@@ -34,7 +34,7 @@ describe('ReferenceGrants: may an HTTPRoute use a Service of another namespace',
       grant('backend', { from: fromInfra, to: [{ group: 'example.com', kind: 'Service' }] }),
       grant('backend', { from: fromInfra, to: [{ group: '', kind: 'Secret', name: 'web' }] }),
     ]);
-    expect(wrong.permitsServiceBackend('infra', 'backend', 'web')).toBe(false);
+    expect(wrong.permitsServiceBackend('infra', 'backend', 'web', 'HTTPRoute')).toBe(false);
   });
 
   it('ORs the entries of a grant and the grants of a namespace', () => {
@@ -47,7 +47,7 @@ describe('ReferenceGrants: may an HTTPRoute use a Service of another namespace',
         ],
       }),
     ]);
-    expect(grants.permitsServiceBackend('infra', 'backend', 'web')).toBe(true);
-    expect(grants.permitsServiceBackend('other', 'backend', 'web')).toBe(false);
+    expect(grants.permitsServiceBackend('infra', 'backend', 'web', 'HTTPRoute')).toBe(true);
+    expect(grants.permitsServiceBackend('other', 'backend', 'web', 'HTTPRoute')).toBe(false);
   });
 });

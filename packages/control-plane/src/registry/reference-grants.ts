@@ -6,6 +6,7 @@
  * The translator, the simulator and the analyzer all ask this one place.
  */
 import type { ReferenceGrant } from '@ambit/shared';
+import type { BackendReference, BackendResolution, RouteKind } from '@ambit/shared/routing';
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
@@ -51,8 +52,8 @@ export class ReferenceGrants {
     );
   }
 
-  /** May a route (an HTTPRoute unless `routeKind` says GRPCRoute) in `routeNamespace` send traffic to Service `namespace/name`? */
-  permitsServiceBackend(routeNamespace: string, namespace: string, name: string, routeKind = 'HTTPRoute'): boolean {
+  /** May a route of `routeKind` in `routeNamespace` send traffic to Service `namespace/name`? (A grant names the kind it lets refer.) */
+  permitsServiceBackend(routeNamespace: string, namespace: string, name: string, routeKind: RouteKind): boolean {
     return this.permits(
       { group: GATEWAY_API_GROUP, kind: routeKind, namespace: routeNamespace },
       { group: '', kind: 'Service', namespace, name },
@@ -61,6 +62,25 @@ export class ReferenceGrants {
 }
 
 /** What to create so that the reference is permitted, in the user's terms. */
-export function missingServiceGrant(routeNamespace: string, namespace: string, name: string, routeKind = 'HTTPRoute'): string {
+export function missingServiceGrant(routeNamespace: string, namespace: string, name: string, routeKind: RouteKind): string {
   return `a ReferenceGrant in namespace ${namespace} from ${routeKind} in namespace ${routeNamespace} (group ${GATEWAY_API_GROUP}) to Service ${name} (group "")`;
+}
+
+/**
+ * What every backendRef resolver (the translator's, the analyzer's) decides before looking the
+ * Service up: only core-group Services are backends, and with `grants` (a route on a Gateway) a
+ * Service of another namespace must be granted — permission before existence, so a route cannot
+ * learn what another namespace holds. Undefined when the Service may be looked up.
+ */
+export function refusedServiceRef(
+  ref: BackendReference,
+  routeNamespace: string,
+  routeKind: RouteKind,
+  grants?: ReferenceGrants,
+): BackendResolution | undefined {
+  const group = ref.group ?? '';
+  if ((group !== '' && group !== 'core') || (ref.kind ?? 'Service') !== 'Service') return { exists: false, reason: 'InvalidKind' };
+  if (grants && !grants.permitsServiceBackend(routeNamespace, ref.namespace ?? routeNamespace, ref.name, routeKind))
+    return { exists: false, reason: 'RefNotPermitted' };
+  return undefined;
 }

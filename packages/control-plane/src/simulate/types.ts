@@ -90,7 +90,7 @@ export interface RouteChoice {
   route: string;
   ruleIndex: number;
   matchIndex: number;
-  /** Forward, Redirect (3xx), DirectResponse (a 500 for a route with no usable backend), NoMatch (404). */
+  /** Forward, Redirect (3xx), DirectResponse (500 for a rule with no usable backend; a GRPCRoute's 503), NoMatch (404). */
   action: 'Forward' | 'Redirect' | 'DirectResponse' | 'NoMatch';
   status?: number;
   /** Redirect: the Location the waypoint answers with. */

@@ -13,7 +13,14 @@ import {
   compileRouteTable,
   type RouteParent,
 } from '@ambit/shared/routing';
-import { type MeshSnapshot, ReferenceGrants, type ServiceInfo, type ServicePortInfo, serviceKeyOf } from '../registry/index';
+import {
+  type MeshSnapshot,
+  ReferenceGrants,
+  refusedServiceRef,
+  type ServiceInfo,
+  type ServicePortInfo,
+  serviceKeyOf,
+} from '../registry/index';
 import { type FaultResolver, snapshotFaultResolver } from './fault';
 
 export interface RouteTranslationOptions {
@@ -72,12 +79,9 @@ export function backendResolvers(snapshot: MeshSnapshot): BackendResolvers {
 /** Resolves against the snapshot's Services; with `grants`, a cross-namespace Service must be granted first. */
 export function backendResolver(snapshot: MeshSnapshot, grants?: ReferenceGrants): BackendResolver {
   return (ref, routeNamespace, routeKind) => {
-    const group = ref.group ?? '';
-    if ((group !== '' && group !== 'core') || (ref.kind ?? 'Service') !== 'Service') return { exists: false, reason: 'InvalidKind' };
+    const refused = refusedServiceRef(ref, routeNamespace, routeKind, grants);
+    if (refused) return refused;
     const namespace = ref.namespace ?? routeNamespace;
-    // Permission before existence: a route must not learn what another namespace holds.
-    if (grants && !grants.permitsServiceBackend(routeNamespace, namespace, ref.name, routeKind))
-      return { exists: false, reason: 'RefNotPermitted' };
     const service = snapshot.services.get(serviceKeyOf(ref.name, namespace, snapshot.options.domainSuffix));
     if (!service) return { exists: false, reason: 'BackendNotFound' };
     if (ref.port !== undefined && !service.ports.some((p) => p.port === ref.port && p.protocol === 'TCP')) {

@@ -17,8 +17,14 @@ export function routeNamespace(route: AttachableRoute): string {
   return route.metadata.namespace ?? 'default';
 }
 
+/**
+ * How notes, compiled tables and route metadata name a route: `namespace/name` for an HTTPRoute,
+ * `GRPCRoute/namespace/name` for a GRPCRoute — an HTTPRoute and a GRPCRoute often share a name (the
+ * Service's), and one id for both would pin one's notes on the other.
+ */
 export function routeId(route: AttachableRoute): string {
-  return `${routeNamespace(route)}/${route.metadata.name}`;
+  const id = `${routeNamespace(route)}/${route.metadata.name}`;
+  return route.kind === 'GRPCRoute' ? `GRPCRoute/${id}` : id;
 }
 
 function refersToParent(ref: ParentReference, parent: RouteParent, namespace: string): boolean {
@@ -140,7 +146,7 @@ export function rejectConflictingRouteKinds(attachments: Attachment[], notes: Ro
       level: 'error',
       route: attachment.id,
       path: 'spec.parentRefs',
-      message: `${winner.route.kind} ${winner.id} is attached to the same parent with a common hostname and is older (or first by name); Gateway API accepts only one of an HTTPRoute and a GRPCRoute there, so this ${attachment.route.kind} is not used`,
+      message: `${winner.route.kind} ${routeNamespace(winner.route)}/${winner.route.metadata.name} is attached to the same parent with a common hostname and is older (or first by name); Gateway API accepts only one of an HTTPRoute and a GRPCRoute there, so this ${attachment.route.kind} is not used`,
     });
   }
   return attachments.filter((a) => accepted.has(a));

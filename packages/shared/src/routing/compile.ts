@@ -23,6 +23,7 @@ import type {
   RouteRetry,
   RouteTimeouts,
 } from './types';
+import { unusableRouteAnswer, unusableRouteStatus } from './unusable';
 
 /** Retries when a rule's retry stanza leaves `attempts` out (Istio's default). */
 export const DEFAULT_RETRY_ATTEMPTS = 2;
@@ -45,12 +46,6 @@ interface MatchEntry {
 
 /** What a rule's action is compiled from: the fields HTTPRoute and GRPCRoute rules share (GRPCRoute has no timeouts or retry). */
 type ActionRule = Pick<HttpRouteRule, 'filters' | 'backendRefs' | 'timeouts' | 'retry'>;
-
-/**
- * The status a rule without a usable backend answers: 500 for HTTPRoute; for GRPCRoute the spec
- * asks for gRPC UNAVAILABLE, which is what gRPC clients (and Envoy's local replies) make of HTTP 503.
- */
-const GRPC_NO_BACKEND_STATUS = 503;
 
 /**
  * Compiles the HTTPRoutes and GRPCRoutes attached to one parent (a Service port or a Gateway
@@ -101,7 +96,7 @@ function compileAttachedRoute(attachment: Attachment, ctx: RuleContext, out: Can
     const base = `spec.rules[${ruleIndex}]`;
     const matches = isGrpc ? compileGrpcMatches(rule as GrpcRouteRule, base, ctx) : compileMatches(rule as HttpRouteRule, base, ctx);
     if (matches.length === 0) return;
-    const action = compileAction(rule, base, matches, ctx, isGrpc ? GRPC_NO_BACKEND_STATUS : 500);
+    const action = compileAction(rule, base, matches, ctx);
     for (const entry of matches) {
       attachment.hostnames.forEach((binding, hostnameIndex) => {
         const match: CompiledMatch = binding.hostname === undefined ? entry.match : { hostname: binding.hostname, ...entry.match };
@@ -227,9 +222,10 @@ function compileMatch(match: HttpRouteMatch, at: string, ctx: RuleContext): Omit
   return { match: compiled, pathChars: raw.length };
 }
 
-function compileAction(rule: ActionRule, base: string, matches: readonly MatchEntry[], ctx: RuleContext, failStatus: number): RouteAction {
+function compileAction(rule: ActionRule, base: string, matches: readonly MatchEntry[], ctx: RuleContext): RouteAction {
+  const failStatus = unusableRouteStatus(ctx.routeKind);
   const directResponse = (reason: string): RouteAction => ({ type: 'DirectResponse', status: failStatus, reason });
-  const answer = failStatus === 500 ? '500' : `${failStatus} (gRPC UNAVAILABLE)`;
+  const answer = unusableRouteAnswer(ctx.routeKind);
   const onlyPrefixMatches = matches.every((m) => m.match.path.type === 'PathPrefix');
   /** Notes filters that cannot work together at `path` and returns why; `consequence` says whose requests get 500. */
   const incompatible = (path: string, message: string, consequence: string) => {

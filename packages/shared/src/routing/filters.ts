@@ -11,6 +11,7 @@ import type {
   RouteKind,
   RouteNote,
 } from './types';
+import { unusableRouteAnswer } from './unusable';
 
 /** What compiling the filters and backends of one route needs to know and where it reports. */
 export interface RuleContext {
@@ -48,7 +49,7 @@ export function backendProblem(
   const why = resolution.reason ?? 'BackendNotFound';
   const message = mirror
     ? `mirror target ${label} cannot be used (${why}); requests are not mirrored`
-    : `${label} cannot be used (${why}); its share of requests gets 500`;
+    : `${label} cannot be used (${why}); its share of requests gets ${unusableRouteAnswer(ctx.routeKind)}`;
   ctx.notes.push({ code: mirror ? 'MirrorBackendNotFound' : 'BackendNotFound', level: 'warning', route: ctx.routeId, path, message });
   return `${label}: ${why}`;
 }
@@ -152,7 +153,8 @@ export function compileFilters(
 ): CompiledFilters {
   const out: CompiledFilters = { filters: [], replacesPrefix: false, rewritesHost: false };
   let hostnameRewrites = 0;
-  const consequence = scope === 'rule' ? 'matching requests get 500' : "this backendRef's share of requests gets 500";
+  const answer = unusableRouteAnswer(ctx.routeKind);
+  const consequence = scope === 'rule' ? `matching requests get ${answer}` : `this backendRef's share of requests gets ${answer}`;
   const fail = (code: RouteNote['code'], at: string, message: string) => {
     ctx.notes.push({ code, level: 'error', route: ctx.routeId, path: at, message: `${message}; ${consequence}` });
     out.failure ??= message;

@@ -219,9 +219,9 @@ describe('HTTPRoutes and GRPCRoutes on one parent', () => {
     const table = compile([grpc, http]);
     expect(table.attached).toEqual(['default/web']);
     expect(outcome(table, call('/a.B/C')).backend).toBe('http');
-    expect(table.notes.map((n) => [n.code, n.route, n.path])).toEqual([['RouteKindConflict', 'default/rpc', 'spec.parentRefs']]);
+    expect(table.notes.map((n) => [n.code, n.route, n.path])).toEqual([['RouteKindConflict', 'GRPCRoute/default/rpc', 'spec.parentRefs']]);
     const older = route('rpc', [{ backendRefs: [backend('grpc')] }], { creationTimestamp: '2023-01-01T00:00:00Z' });
-    expect(compile([http, older], reviewsService, everythingExists).attached).toEqual(['default/rpc']);
+    expect(compile([http, older], reviewsService, everythingExists).attached).toEqual(['GRPCRoute/default/rpc']);
   });
 
   it('keeps both on a Gateway listener when their hostnames do not intersect', () => {
@@ -237,7 +237,7 @@ describe('HTTPRoutes and GRPCRoutes on one parent', () => {
       rules: [{ backendRefs: [backend('grpc')] }],
     });
     const table = compile([web, rpc], gateway);
-    expect(table.attached.sort()).toEqual(['default/rpc', 'default/web']);
+    expect(table.attached.sort()).toEqual(['GRPCRoute/default/rpc', 'default/web']);
     expect(outcome(table, call('/a.B/C', {}, 'rpc.example.com')).backend).toBe('grpc');
     expect(outcome(table, { method: 'GET', path: '/', headers: {}, host: 'web.example.com' }).backend).toBe('http');
   });

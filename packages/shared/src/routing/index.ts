@@ -4,7 +4,7 @@
  * picking backends and applying filters (waypoint, per request).
  */
 
-export { type AttachableRoute, routeKindOf } from './attachment';
+export { type AttachableRoute, routeId, routeKindOf } from './attachment';
 export { pickBackend, WeightedSequence } from './backend';
 export { compileRouteTable, DEFAULT_RETRY_ATTEMPTS } from './compile';
 export { defaultServiceRoute } from './default-route';
@@ -28,3 +28,4 @@ export { compileFullMatchRegex, regexProblem } from './regex';
 export { isRejectedRequestPath, normalizeRequestPath } from './request-path';
 export { matchCovers } from './shadowing';
 export type * from './types';
+export { unusableRouteAnswer, unusableRouteStatus } from './unusable';

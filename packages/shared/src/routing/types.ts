@@ -224,7 +224,7 @@ export interface BackendResolution {
 export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
 
 /** Says whether a reference resolves; cross-namespace permission (ReferenceGrant, which names the route kind) is its call too. */
-export type BackendResolver = (ref: BackendReference, routeNamespace: string, routeKind?: RouteKind) => BackendResolution;
+export type BackendResolver = (ref: BackendReference, routeNamespace: string, routeKind: RouteKind) => BackendResolution;
 
 export interface RouteCompileOptions {
   /** ExtensionRef filter kinds this implementation understands; others answer 500. */

@@ -72,8 +72,8 @@ describe('Istio bookinfo routes', () => {
   });
 
   it('route-reviews-90-10 answers 500 for the 10% share when reviews-v2 is missing', () => {
-    const withoutV2: BackendResolver = (ref, ns) =>
-      ref.name === 'reviews-v2' ? { exists: false, reason: 'BackendNotFound' } : bookinfoServices(ref, ns);
+    const withoutV2: BackendResolver = (ref, ns, kind) =>
+      ref.name === 'reviews-v2' ? { exists: false, reason: 'BackendNotFound' } : bookinfoServices(ref, ns, kind);
     const table = compile(httpRoutes('route-reviews-90-10.yaml'), service('reviews'), withoutV2);
     expect(outcome(table, { path: '/' }, () => 0.5).backend).toBe('reviews-v1');
     expect(outcome(table, { path: '/' }, () => 0.95).status).toBe(500);

@@ -10,14 +10,16 @@ import {
   type RouteNote,
   type RouteNoteCode,
   type RouteParent,
+  routeId,
   routeKindOf,
+  unusableRouteAnswer,
 } from '@ambit/shared/routing';
-import { missingServiceGrant, ReferenceGrants } from '../../registry/index';
+import { missingServiceGrant, ReferenceGrants, refusedServiceRef } from '../../registry/index';
 import { CODES, type CodeInfo } from '../codes';
 import type { AnalysisContext, Analyzer } from '../context';
 import { fieldAt } from '../field-path';
 import { messageFor, namespaceOf } from '../message';
-import { isCoreGroup, notFoundMessage, parentTargetOf } from '../object-refs';
+import { notFoundMessage, parentTargetOf } from '../object-refs';
 import { parentsOf, targetKey } from '../route-parents';
 import type { AnalysisMessage } from '../types';
 
@@ -58,10 +60,11 @@ export const httpRoutesAnalyzer: Analyzer = (ctx) => {
   return out;
 };
 
-/** ExtensionRef filters naming an Ambit resource that does not exist: the rule (or that backend's share) answers 500. */
+/** ExtensionRef filters naming an Ambit resource that does not exist: the rule (or that backend's share) cannot be used (500; GRPCRoute 503). */
 function extensionRefMessages(ctx: AnalysisContext, route: AttachableRoute): AnalysisMessage[] {
   const out: AnalysisMessage[] = [];
   const namespace = namespaceOf(route);
+  const answer = unusableRouteAnswer(routeKindOf(route));
   const check = (filters: readonly HttpRouteFilter[] | undefined, at: string, consequence: string) =>
     filters?.forEach((filter, f) => {
       const ref = filter.extensionRef;
@@ -71,16 +74,12 @@ function extensionRefMessages(ctx: AnalysisContext, route: AttachableRoute): Ana
       out.push(messageFor(CODES.ReferencedResourceNotFound, route, `${at}[${f}].extensionRef`, message));
     });
   route.spec.rules?.forEach((rule, r) => {
-    check(rule.filters, `spec.rules[${r}].filters`, 'matching requests get 500');
+    check(rule.filters, `spec.rules[${r}].filters`, `matching requests get ${answer}`);
     rule.backendRefs?.forEach((ref, b) => {
-      check(ref.filters, `spec.rules[${r}].backendRefs[${b}].filters`, "this backendRef's share of requests gets 500");
+      check(ref.filters, `spec.rules[${r}].backendRefs[${b}].filters`, `this backendRef's share of requests gets ${answer}`);
     });
   });
   return out;
-}
-
-function routeId(route: AttachableRoute): string {
-  return `${namespaceOf(route)}/${route.metadata.name}`;
 }
 
 /**
@@ -91,13 +90,12 @@ function resolveBackendRef(
   ctx: AnalysisContext,
   ref: BackendReference,
   routeNamespace: string,
-  routeKind: RouteKind | undefined,
+  routeKind: RouteKind,
   grants?: ReferenceGrants,
 ): BackendResolution {
-  if ((ref.kind ?? 'Service') !== 'Service' || !isCoreGroup(ref.group)) return { exists: false, reason: 'InvalidKind' };
+  const refused = refusedServiceRef(ref, routeNamespace, routeKind, grants);
+  if (refused) return refused;
   const namespace = ref.namespace ?? routeNamespace;
-  if (grants && !grants.permitsServiceBackend(routeNamespace, namespace, ref.name, routeKind))
-    return { exists: false, reason: 'RefNotPermitted' };
   const service = ctx.findService(namespace, ref.name);
   if (!service) return { exists: false, reason: 'BackendNotFound' };
   // An invalid Service may have anything for ports; only a real list can prove the port absent.
@@ -152,7 +150,10 @@ function notesToMessages(
 
 /** Istio's IST0101 wording for a backend that is not there (or what to create where one is not permitted), and what happens to its traffic. */
 function backendMessage(ctx: AnalysisContext, route: AttachableRoute, note: RouteNote, resolveBackend: BackendResolver): AnalysisMessage {
-  const consequence = note.code === 'MirrorBackendNotFound' ? 'requests are not mirrored' : 'its share of requests gets 500';
+  const consequence =
+    note.code === 'MirrorBackendNotFound'
+      ? 'requests are not mirrored'
+      : `its share of requests gets ${unusableRouteAnswer(routeKindOf(route))}`;
   const ref = fieldAt(route, note.path) as BackendReference | undefined;
   if (!ref || typeof ref.name !== 'string') return messageFor(CODES.ReferencedResourceNotFound, route, note.path, note.message);
   const namespace = ref.namespace ?? namespaceOf(route);
@@ -167,7 +168,7 @@ function backendMessage(ctx: AnalysisContext, route: AttachableRoute, note: Rout
     );
   }
   if (resolution.reason === 'RefNotPermitted') {
-    const grant = missingServiceGrant(namespaceOf(route), namespace, ref.name, route.kind);
+    const grant = missingServiceGrant(namespaceOf(route), namespace, ref.name, routeKindOf(route));
     const message = `Service ${namespace}/${ref.name} is in another namespace and no ReferenceGrant permits this route to use it: ${consequence}. To permit it, create ${grant}`;
     return messageFor(CODES.ReferenceNotPermitted, route, note.path, message);
   }
