@@ -135,6 +135,26 @@ describe('GRPCRoutes through the registry, translator, waypoint decoder and simu
     ]);
   });
 
+  it('shows in the simulator what an invalid backend share answers: 503 (gRPC UNAVAILABLE) for a GRPCRoute, 500 for an HTTPRoute', () => {
+    const rules = [{ backendRefs: [backend('echo-v1', 50), backend('echo-v9', 50)] }];
+    const grpc = grpcRoute('split', { parentRefs: [toService('echo')], rules });
+    const http: KubeObject = { ...grpc, apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' };
+    const failing = (route: KubeObject) => {
+      const snap = buildSnapshot([...ambientMesh(), ...echoServices, route]);
+      const service = snap.services.get('demo/echo.demo.svc.cluster.local') as ServiceInfo;
+      const choice = chooseRoute(snap, service, 9080, { method: 'POST', path: '/echo.Echo/Say', host: 'echo', headers: {} });
+      return choice.backends.map((b) => [b.service, b.failStatus]);
+    };
+    expect(failing(grpc)).toEqual([
+      ['demo/echo-v1', undefined],
+      ['demo/echo-v9', 503],
+    ]);
+    expect(failing(http)).toEqual([
+      ['demo/echo-v1', undefined],
+      ['demo/echo-v9', 500],
+    ]);
+  });
+
   it('keeps an older HTTPRoute on the Service and leaves a newer GRPCRoute out', () => {
     const http: KubeObject = {
       apiVersion: 'gateway.networking.k8s.io/v1',

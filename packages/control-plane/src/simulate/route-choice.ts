@@ -71,6 +71,7 @@ export function chooseRoute(snapshot: MeshSnapshot, service: ServiceInfo, port: 
         choice.invalid = `service ${choice.service} does not exist`;
       }
     }
+    if (choice.invalid !== undefined) choice.failStatus = action.unusableBackendStatus ?? 500;
     return choice;
   });
   if (total === 0) return { ...base, action: 'DirectResponse', status: 500, backends, reason: 'every backend has weight 0' };

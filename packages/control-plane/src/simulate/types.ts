@@ -79,8 +79,10 @@ export interface RouteBackendChoice {
   weight: number;
   /** Fraction of the traffic, 0..1. */
   share: number;
-  /** Why this backend fails its share (missing Service...): 500. */
+  /** Why this backend fails its share (missing Service...). */
   invalid?: string;
+  /** With `invalid`: what its share is answered with — 500, or 503 (gRPC UNAVAILABLE) for a GRPCRoute. */
+  failStatus?: number;
   /** Endpoints (`ns/name` of workloads) that can serve it. */
   endpoints: string[];
 }

@@ -44,6 +44,20 @@ describe('GRPCRoute method matches compile to path matches', () => {
     expect(outcome(table, call('/adminX/GetAccount')).status).toBe(404);
   });
 
+  it('takes anchors and a leading (?i) written in a regular expression part as RE2 would, not as a pattern that never matches', () => {
+    const anchored = compile([
+      route('anchored', [
+        { matches: [{ method: { type: 'RegularExpression', method: '^Get.*$' } }], backendRefs: [backend('anchored')] },
+        { matches: [{ method: { type: 'RegularExpression', service: '(?i)admin\\..*' } }], backendRefs: [backend('any-case')] },
+      ]),
+    ]);
+    expect(anchored.notes).toEqual([]);
+    expect(anchored.routes.map((r) => r.match.path.value)).toEqual(['(?i)/(?:admin\\..*)/[^/]+', '/[^/]+/(?:Get.*)']);
+    expect(outcome(anchored, call('/users.Users/GetUser')).backend).toBe('anchored');
+    expect(outcome(anchored, call('/users.Users/ListUsers')).status).toBe(404);
+    expect(outcome(anchored, call('/ADMIN.Users/Delete')).backend).toBe('any-case');
+  });
+
   it('reports a regular expression it cannot use and skips only that match', () => {
     const bad = compile([
       route('bad', [{ matches: [{ method: { type: 'RegularExpression', method: '(?<=a)b' } }], backendRefs: [backend('x')] }]),
