@@ -15,7 +15,14 @@ export {
   type ZtunnelPolicyInputs,
   ztunnelPoliciesFor,
 } from './policies';
-export { missingServiceGrant, type ReferenceFrom, ReferenceGrants, type ReferenceTo, refusedServiceRef } from './reference-grants';
+export {
+  missingServiceGrant,
+  type ReferenceFrom,
+  ReferenceGrants,
+  type ReferenceTo,
+  refusedServiceRef,
+  resolversByParentKind,
+} from './reference-grants';
 export { buildSnapshot, createRegistry, type Registry } from './registry';
 export { appProtocolOf } from './services';
 export {

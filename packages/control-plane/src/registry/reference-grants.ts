@@ -6,7 +6,7 @@
  * The translator, the simulator and the analyzer all ask this one place.
  */
 import type { ReferenceGrant } from '@ambit/shared';
-import type { BackendReference, BackendResolution, RouteKind } from '@ambit/shared/routing';
+import type { BackendReference, BackendResolution, BackendResolver, RouteKind, RouteParent } from '@ambit/shared/routing';
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
@@ -83,4 +83,17 @@ export function refusedServiceRef(
   if (grants && !grants.permitsServiceBackend(routeNamespace, ref.namespace ?? routeNamespace, ref.name, routeKind))
     return { exists: false, reason: 'RefNotPermitted' };
   return undefined;
+}
+
+/**
+ * Which parents' route tables enforce grants: a Gateway's (the waypoint) does; a Service's (GAMMA)
+ * does not, as in Istio (it converts mesh routes with ReferenceGrant enforcement off) and as Gateway
+ * API's mesh conformance expects (consumer routes name the producer's Service with no grant).
+ * `resolver` makes the backend resolver, with the grants to enforce or without.
+ */
+export function resolversByParentKind(
+  grants: ReferenceGrants,
+  resolver: (grants?: ReferenceGrants) => BackendResolver,
+): Readonly<Record<RouteParent['kind'], BackendResolver>> {
+  return { Gateway: resolver(grants), Service: resolver() };
 }

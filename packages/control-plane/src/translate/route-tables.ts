@@ -17,6 +17,7 @@ import {
   type MeshSnapshot,
   ReferenceGrants,
   refusedServiceRef,
+  resolversByParentKind,
   type ServiceInfo,
   type ServicePortInfo,
   serviceKeyOf,
@@ -66,14 +67,9 @@ export function indexRoutesByParent(routes: Iterable<AttachableRoute>): RouteInd
 /** The resolver for each kind of parent a table is compiled for. */
 export type BackendResolvers = Readonly<Record<RouteParent['kind'], BackendResolver>>;
 
-/**
- * Backends are Services of the mesh, on one of their ports. A route compiled for a Gateway
- * (waypoint) needs a ReferenceGrant to send traffic to another namespace's Service; one compiled
- * for a Service parent (GAMMA) does not, as in Istio, which enforces grants for Gateway parents only.
- */
+/** Backends are Services of the mesh, on one of their ports; grants enforced where resolversByParentKind says. */
 export function backendResolvers(snapshot: MeshSnapshot): BackendResolvers {
-  const grants = new ReferenceGrants(snapshot.referenceGrants.values());
-  return { Gateway: backendResolver(snapshot, grants), Service: backendResolver(snapshot) };
+  return resolversByParentKind(new ReferenceGrants(snapshot.referenceGrants.values()), (grants) => backendResolver(snapshot, grants));
 }
 
 /** Resolves against the snapshot's Services; with `grants`, a cross-namespace Service must be granted first. */

@@ -9,12 +9,11 @@ import {
   type RouteKind,
   type RouteNote,
   type RouteNoteCode,
-  type RouteParent,
   routeId,
   routeKindOf,
   unusableRouteAnswer,
 } from '@ambit/shared/routing';
-import { missingServiceGrant, ReferenceGrants, refusedServiceRef } from '../../registry/index';
+import { missingServiceGrant, ReferenceGrants, refusedServiceRef, resolversByParentKind } from '../../registry/index';
 import { CODES, type CodeInfo } from '../codes';
 import type { AnalysisContext, Analyzer } from '../context';
 import { fieldAt } from '../field-path';
@@ -35,11 +34,12 @@ import type { AnalysisMessage } from '../types';
 export const httpRoutesAnalyzer: Analyzer = (ctx) => {
   const routes: AttachableRoute[] = [...ctx.ofKind<HttpRoute>('HTTPRoute'), ...ctx.ofKind<GrpcRoute>('GRPCRoute')];
   if (routes.length === 0) return [];
-  const grants = new ReferenceGrants(ctx.ofKind<ReferenceGrant>('ReferenceGrant'));
-  const resolvers: Record<RouteParent['kind'], BackendResolver> = {
-    Gateway: (ref, namespace, kind) => resolveBackendRef(ctx, ref, namespace, kind, grants),
-    Service: (ref, namespace, kind) => resolveBackendRef(ctx, ref, namespace, kind),
-  };
+  const resolvers = resolversByParentKind(
+    new ReferenceGrants(ctx.ofKind<ReferenceGrant>('ReferenceGrant')),
+    (grants): BackendResolver =>
+      (ref, namespace, kind) =>
+        resolveBackendRef(ctx, ref, namespace, kind, grants),
+  );
   const notes: RouteNote[] = [];
   // The resolver each note's table was compiled with, to explain the note the same way.
   const resolverOf = new Map<RouteNote, BackendResolver>();
