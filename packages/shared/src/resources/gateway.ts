@@ -222,9 +222,14 @@ export const httpRouteRuleSchema = z.strictObject({
   sessionPersistence: z.looseObject({}).optional(),
 });
 
-export const httpRouteSpecSchema = z.strictObject({
+/** Gateway API's CommonRouteSpec plus the `hostnames` HTTPRoute and GRPCRoute both have. */
+export const routeSpecCommonFields = {
   parentRefs: z.array(parentReferenceSchema).max(32).optional(),
   hostnames: z.array(hostname).max(16).optional(),
+};
+
+export const httpRouteSpecSchema = z.strictObject({
+  ...routeSpecCommonFields,
   rules: z.array(httpRouteRuleSchema).max(16).optional(),
 });
 

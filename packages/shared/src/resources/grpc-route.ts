@@ -2,10 +2,9 @@ import { z } from 'zod';
 import {
   backendObjectReferenceSchema,
   headerModifierSchema,
-  hostname,
   localObjectReferenceSchema,
-  parentReferenceSchema,
   requestMirrorSchema,
+  routeSpecCommonFields,
   valueMatch,
 } from './gateway';
 import { anyStatus, objectSchema, port } from './meta';
@@ -94,8 +93,7 @@ export const grpcRouteRuleSchema = z.strictObject({
 
 // The CRD's "at most 128 matches across rules" holds by construction: 16 rules of at most 8.
 export const grpcRouteSpecSchema = z.strictObject({
-  parentRefs: z.array(parentReferenceSchema).max(32).optional(),
-  hostnames: z.array(hostname).max(16).optional(),
+  ...routeSpecCommonFields,
   rules: z.array(grpcRouteRuleSchema).max(16).optional(),
 });
 
