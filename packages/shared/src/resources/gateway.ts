@@ -196,6 +196,29 @@ export const httpRouteFilterSchema = z
     }
   });
 
+/**
+ * The CRD's rules for a filter list: each of `once` at most once ("… filter cannot be repeated"),
+ * and a RequestRedirect never beside a URLRewrite. The Kubernetes API refuses such a list; so does
+ * `ambit apply`, saying which entry.
+ */
+export function refineFilterList(once: readonly string[]) {
+  return (filters: readonly { type: string }[], ctx: z.RefinementCtx): void => {
+    for (const type of once) {
+      const at = filters.map((f, i) => (f.type === type ? i : -1)).filter((i) => i >= 0);
+      if (at.length > 1) ctx.addIssue({ code: 'custom', path: [at[1] as number, 'type'], message: `${type} filter cannot be repeated` });
+    }
+    const redirect = filters.findIndex((f) => f.type === 'RequestRedirect');
+    if (redirect >= 0 && filters.some((f) => f.type === 'URLRewrite')) {
+      ctx.addIssue({ code: 'custom', path: [redirect, 'type'], message: 'RequestRedirect and URLRewrite cannot be used together' });
+    }
+  };
+}
+
+const httpFilterList = z
+  .array(httpRouteFilterSchema)
+  .max(16)
+  .superRefine(refineFilterList(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite']));
+
 export const httpBackendRefSchema = z.strictObject({
   group: z.string().optional(),
   kind: z.string().optional(),
@@ -203,13 +226,13 @@ export const httpBackendRefSchema = z.strictObject({
   namespace: z.string().optional(),
   port: port.optional(),
   weight: z.number().int().min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000').optional(),
-  filters: z.array(httpRouteFilterSchema).max(16).optional(),
+  filters: httpFilterList.optional(),
 });
 
 export const httpRouteRuleSchema = z.strictObject({
   name: z.string().optional(),
   matches: z.array(httpRouteMatchSchema).max(64).optional(),
-  filters: z.array(httpRouteFilterSchema).max(16).optional(),
+  filters: httpFilterList.optional(),
   backendRefs: z.array(httpBackendRefSchema).max(16).optional(),
   timeouts: z.strictObject({ request: gatewayDuration.optional(), backendRequest: gatewayDuration.optional() }).optional(),
   retry: z

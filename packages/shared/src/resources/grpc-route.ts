@@ -3,6 +3,7 @@ import {
   backendObjectReferenceSchema,
   headerModifierSchema,
   localObjectReferenceSchema,
+  refineFilterList,
   requestMirrorSchema,
   routeSpecCommonFields,
   valueMatch,
@@ -70,12 +71,7 @@ export const grpcRouteFilterSchema = z
 const grpcFilterList = z
   .array(grpcRouteFilterSchema)
   .max(16)
-  .superRefine((filters, ctx) => {
-    for (const type of ['RequestHeaderModifier', 'ResponseHeaderModifier'] as const) {
-      const at = filters.map((f, i) => (f.type === type ? i : -1)).filter((i) => i >= 0);
-      if (at.length > 1) ctx.addIssue({ code: 'custom', path: [at[1] as number, 'type'], message: `${type} filter cannot be repeated` });
-    }
-  });
+  .superRefine(refineFilterList(['RequestHeaderModifier', 'ResponseHeaderModifier']));
 
 export const grpcBackendRefSchema = backendObjectReferenceSchema.extend({
   port: port.optional(),

@@ -6,6 +6,7 @@
  * `send` plays the waypoint's part with the same shared functions it calls (exchange.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { ambitFailure } from '../../test/support/ambit-failure';
 import type { HttpRoute } from '../resources/gateway';
 import { validateObject } from '../resources/validate';
 import { decodeManifests } from '../yaml/codec';
@@ -902,7 +903,7 @@ spec:
 });
 
 describe('HTTPRoute validation: a filter type that cannot be repeated in one list', () => {
-  const t = table(`${ROUTE}  rules:
+  const yaml = `${ROUTE}  rules:
   - matches: [{path: {type: PathPrefix, value: /redirect-twice}}]
     filters:
     - {type: RequestRedirect, requestRedirect: {hostname: first.example}}
@@ -924,9 +925,37 @@ describe('HTTPRoute validation: a filter type that cannot be repeated in one lis
     - {type: RequestMirror, requestMirror: {backendRef: {name: echo-v2, port: 80}}}
     - {type: RequestMirror, requestMirror: {backendRef: {name: echo-v3, port: 80}}}
     backendRefs: [{name: echo-v1, port: 80}]
-`);
+`;
 
-  // The Kubernetes API refuses such a route; Ambit's waypoint would keep only one redirect or path rewrite (RDS), so neither guess is served.
+  it('is refused by `ambit apply` as the CRD refuses it, at each repeated entry', () => {
+    const [doc] = decodeManifests(yaml);
+    const refused = ambitFailure(() => validateObject(doc?.value));
+    expect(refused.details.map((d) => `${d.path}: ${d.message}`)).toEqual([
+      'spec.rules[0].filters[1].type: RequestRedirect filter cannot be repeated',
+      'spec.rules[1].filters[1].type: URLRewrite filter cannot be repeated',
+      'spec.rules[2].backendRefs[0].filters[1].type: RequestHeaderModifier filter cannot be repeated',
+    ]);
+  });
+
+  it('is refused by `ambit apply` when a RequestRedirect stands beside a URLRewrite (the CRD: not both)', () => {
+    const [doc] = decodeManifests(`${ROUTE}  rules:
+  - filters:
+    - {type: URLRewrite, urlRewrite: {hostname: b.example}}
+    - {type: RequestRedirect, requestRedirect: {hostname: a.example}}
+`);
+    const refused = ambitFailure(() => validateObject(doc?.value));
+    expect(refused.details.map((d) => `${d.path}: ${d.message}`)).toEqual([
+      'spec.rules[0].filters[1].type: RequestRedirect and URLRewrite cannot be used together',
+    ]);
+  });
+
+  // A route that reached the store another way (a Kubernetes API without the CRD's validation) still gets no guess
+  // served: Ambit's waypoint would keep only one redirect or path rewrite (RDS), so the compiler refuses the list.
+  const t = compileRouteTable(
+    decodeManifests(yaml).map((doc) => doc.value as HttpRoute),
+    service('echo'),
+    meshServices,
+  );
   it.each([
     ['/redirect-twice/x', 500],
     ['/rewrite-twice/x', 500],
