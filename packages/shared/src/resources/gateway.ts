@@ -196,6 +196,9 @@ export const httpRouteFilterSchema = z
     }
   });
 
+/** A backendRef's share: 0 (none) to 1,000,000, as the CRDs bound it. */
+export const backendWeight = z.number().int().min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000').optional();
+
 /**
  * The CRD's rules for a filter list: each of `once` at most once ("… filter cannot be repeated"),
  * and a RequestRedirect never beside a URLRewrite. The Kubernetes API refuses such a list; so does
@@ -225,7 +228,7 @@ export const httpBackendRefSchema = z.strictObject({
   name: z.string().min(1),
   namespace: z.string().optional(),
   port: port.optional(),
-  weight: z.number().int().min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000').optional(),
+  weight: backendWeight,
   filters: httpFilterList.optional(),
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   backendObjectReferenceSchema,
+  backendWeight,
   headerModifierSchema,
   localObjectReferenceSchema,
   refineFilterList,
@@ -75,7 +76,7 @@ const grpcFilterList = z
 
 export const grpcBackendRefSchema = backendObjectReferenceSchema.extend({
   port: port.optional(),
-  weight: z.number().int().min(0, 'must be 0 or more').max(1_000_000, 'must be at most 1000000').optional(),
+  weight: backendWeight,
   filters: grpcFilterList.optional(),
 });
 
