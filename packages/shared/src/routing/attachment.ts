@@ -1,7 +1,7 @@
 import type { HttpRoute, ParentReference } from '../resources/gateway';
 import type { GrpcRoute } from '../resources/grpc-route';
 import { bindHostnames, type HostnameBinding, intersectHostname } from './hostname';
-import { creationTime } from './precedence';
+import { compareAgeThenName, creationTime } from './precedence';
 import type { RouteKind, RouteNote, RouteParent } from './types';
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
@@ -128,12 +128,10 @@ function sharesHostname(a: Attachment, b: Attachment): boolean {
 export function rejectConflictingRouteKinds(attachments: Attachment[], notes: RouteNote[]): Attachment[] {
   const firstKind = attachments[0]?.route.kind;
   if (attachments.every((a) => a.route.kind === firstKind)) return attachments;
+  // By namespace/name, not by id: a GRPCRoute's id starts with its kind.
   const age = (a: Attachment) => creationTime(a.route.metadata.creationTimestamp);
-  const byAge = [...attachments].sort((a, b) => {
-    const ta = age(a);
-    const tb = age(b);
-    return ta !== tb ? (ta < tb ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  });
+  const name = (a: Attachment) => `${a.namespace}/${a.route.metadata.name}`;
+  const byAge = [...attachments].sort((a, b) => compareAgeThenName(age(a), name(a), age(b), name(b)));
   const accepted = new Set<Attachment>();
   for (const attachment of byAge) {
     const winner = [...accepted].find((a) => a.route.kind !== attachment.route.kind && sharesHostname(a, attachment));

@@ -238,6 +238,15 @@ describe('HTTPRoutes and GRPCRoutes on one parent', () => {
     expect(compile([http, older], reviewsService, everythingExists).attached).toEqual(['GRPCRoute/default/rpc']);
   });
 
+  it('breaks a tie of age by namespace/name, whatever the kind', () => {
+    const at = { creationTimestamp: '2024-01-01T00:00:00Z' };
+    const aWeb = httpRoute('a-web', { parentRefs: [toReviews], rules: [{ backendRefs: [backend('http')] }] }, at);
+    const bRpc = route('b-rpc', [{ backendRefs: [backend('grpc')] }], at);
+    expect(compile([bRpc, aWeb]).attached).toEqual(['default/a-web']);
+    const zWeb = httpRoute('z-web', { parentRefs: [toReviews], rules: [{ backendRefs: [backend('http')] }] }, at);
+    expect(compile([zWeb, bRpc]).attached).toEqual(['GRPCRoute/default/b-rpc']);
+  });
+
   it('keeps both on a Gateway listener when their hostnames do not intersect', () => {
     const gateway: RouteParent = { kind: 'Gateway', namespace: 'default', name: 'waypoint', port: 15008 };
     const web = httpRoute('web', {

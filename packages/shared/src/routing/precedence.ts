@@ -47,14 +47,21 @@ export function creationTime(timestamp: string | undefined): number {
   return Number.isNaN(ms) ? Number.POSITIVE_INFINITY : ms;
 }
 
+/**
+ * Gateway API's tie-break between two routes: the older (creation time, ms), then the first by
+ * `namespace/name`. Negative when `a` wins.
+ */
+export function compareAgeThenName(aCreated: number, aName: string, bCreated: number, bName: string): number {
+  return compareTime(aCreated, bCreated) || (aName < bName ? -1 : aName > bName ? 1 : 0);
+}
+
 /** Negative when `a` takes precedence over `b`. */
 export function comparePrecedence(a: PrecedenceKey, b: PrecedenceKey): number {
   if (a.kind !== b.kind) return a.kind === 'HTTPRoute' ? -1 : 1;
   const specificity = a.kind === 'GRPCRoute' ? compareGrpcSpecificity(a, b) : compareHttpSpecificity(a, b);
   return (
     specificity ||
-    compareTime(a.createdAt, b.createdAt) ||
-    (a.routeId < b.routeId ? -1 : a.routeId > b.routeId ? 1 : 0) ||
+    compareAgeThenName(a.createdAt, a.routeId, b.createdAt, b.routeId) ||
     a.ruleIndex - b.ruleIndex ||
     a.matchIndex - b.matchIndex ||
     a.hostnameIndex - b.hostnameIndex
