@@ -341,16 +341,23 @@ const VIEW_SECURITY: Readonly<Record<EdgeSecurityPolicy, GraphViewEdge['security
   unknown: Object.freeze({ policy: 'unknown' }),
 };
 
-/** The edge as the console's canvas draws it (`GraphViewEdge`), without building the full edge first. */
-export function edgeViewJson(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): GraphViewEdge {
-  const settled = settle(e, bounds);
-  const edge: GraphViewEdge = {
+/** The fields the view and the full edge begin with, in their order (the answers' bytes depend on it). */
+function edgeHead(e: EdgeDraft, settled: SettledEdge) {
+  return {
     id: e.id,
     source: e.source.id,
     target: e.target.id,
     protocol: settled.protocol,
     requestsPerSecond: round(e.requests),
     errorRate: e.requests > 0 ? round(e.errors / e.requests) : null,
+  };
+}
+
+/** The edge as the console's canvas draws it (`GraphViewEdge`), without building the full edge first. */
+export function edgeViewJson(e: EdgeDraft, rules: HealthRules, bounds: readonly number[]): GraphViewEdge {
+  const settled = settle(e, bounds);
+  const edge: GraphViewEdge = {
+    ...edgeHead(e, settled),
     bytesPerSecond: round(e.sent + e.received),
     security: VIEW_SECURITY[settled.policy],
     health: edgeHealth(e, rules),
@@ -364,12 +371,7 @@ export function edgeJson(e: EdgeDraft, rules: HealthRules, bounds: readonly numb
   const settled = settle(e, bounds);
   const verdict = edgeVerdict(e, rules);
   const edge: TopologyEdge = {
-    id: e.id,
-    source: e.source.id,
-    target: e.target.id,
-    protocol: settled.protocol,
-    requestsPerSecond: round(e.requests),
-    errorRate: e.requests > 0 ? round(e.errors / e.requests) : null,
+    ...edgeHead(e, settled),
     responses: responseRates(e.tally),
     bytesPerSecond: round(e.sent + e.received),
     security: {
